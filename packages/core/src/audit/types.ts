@@ -1,0 +1,74 @@
+/**
+ * The audit contract (ARCHITECTURE.md "Audit record"): what the kernel hands a sink, and
+ * the hash-chained record the sink stores.
+ */
+import type { Decision, Stage } from "../policy/types.js";
+
+/** The part of a decision that is recorded. */
+export type AuditDecision = Pick<Decision, "allowed" | "action" | "matched_rule" | "policy" | "code"> &
+  Partial<Pick<Decision, "reason" | "rate_limited" | "shadow" | "errors" | "severity">>;
+
+/** What happened to the call. */
+export interface AuditOutcome {
+  /** `denied`: never ran; `pending`: decision recorded, tool about to run; `ok`/`error`: the tool's result. */
+  status: "denied" | "pending" | "ok" | "error";
+  duration_ms?: number;
+  /** The tool's error, for `error`. */
+  error?: { name: string; message: string };
+}
+
+/** One entry as the kernel hands it to a sink (before sequencing and hashing). */
+export interface AuditEntry {
+  /** `decision`: written before anything runs; `outcome`: written after the tool ran, linked by `call_id`. */
+  kind: "decision" | "outcome";
+  agent: string;
+  stage: Stage;
+  tool?: string;
+  action?: string;
+  call_id?: string;
+  run_id?: string;
+  /** sha256 (hex) of the canonical JSON of the original arguments. */
+  args_digest?: string;
+  /** Arguments as recorded (secrets redacted). */
+  args?: unknown;
+  decision: AuditDecision;
+  policy_digest: string;
+  outcome?: AuditOutcome;
+  /** Set when the deployment relaxed audit failure and this record follows lost ones. */
+  audit_failures?: number;
+}
+
+/** A stored record: the entry plus sequence, time and the hash chain. */
+export interface AuditRecord extends AuditEntry {
+  v: 1;
+  /** 1-based, gapless. */
+  seq: number;
+  /** ISO-8601 UTC time of the append. */
+  ts: string;
+  /** Hash of the previous record, or the log's genesis value for seq 1. */
+  prev: string;
+  /** sha256 (hex) of the RFC 8785 canonical JSON of the record without `hash`. */
+  hash: string;
+}
+
+/** Where the chain stands. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * A sink takes entries synchronously (sequencing and hashing happen in `append`), and
+ * persists them on its own schedule (group commit). `append` throws an AgentGovError
+ * (`AUDIT_UNAVAILABLE`, `AUDIT_CLOSED`) when it cannot take the entry; the kernel then
+ * denies with `audit_unavailable`.
+ */
+export interface AuditSink {
+  append(entry: AuditEntry): AuditRecord;
+  /** Resolves when every record appended so far is durable (for durable sinks). */
+  flush(): Promise<void>;
+  /** Flushes, writes a final checkpoint where the sink signs them, and refuses further appends. */
+  close(): Promise<void>;
+  /** The last appended record's seq and hash (seq 0 and the genesis value when empty). */
+  head(): AuditHead;
+}
