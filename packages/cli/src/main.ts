@@ -1,1 +1,52 @@
-export async function main(): Promise<number> { return 0; }
+/**
+ * `agentgov` entry point: dispatches `<group> <command>` to the command modules.
+ */
+import { UsageError } from "./args.js";
+import { type CliIo, type Command, EXIT_OK, EXIT_USAGE, writeLine } from "./io.js";
+import { COMMANDS } from "./commands/index.js";
+
+/** Top-level help text. */
+export const HELP = `agentgov — deterministic governance for AI agents
+
+Usage:
+  agentgov policy lint <files...>                 validate policy files (exit 0 valid, 1 invalid)
+  agentgov policy eval [--policy <file>...] [--strategy <s>] [--explain] [--fail-on-deny]
+                       (--input <file.json|-> | --request '<json>')
+                                                  decide requests; decisions as JSON on stdout
+  agentgov policy test <files...>                 run policy test files (cases + expectations)
+  agentgov audit verify <file> [--key <pub>]      verify an audit log (0 intact, 1 tampered, 2 unreadable)
+
+Options:
+  --json        machine-readable output (every command)
+  -h, --help    this help
+
+Exit codes: 0 ok, 1 check failed, 2 usage error or unreadable input.`;
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [group, name, ...rest] = argv;
+  if (group === undefined || group === "-h" || group === "--help" || group === "help") {
+    writeLine(io.stdout, HELP);
+    return group === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (group === "--version" || group === "-v") {
+    writeLine(io.stdout, "0.1.0");
+    return EXIT_OK;
+  }
+  const command: Command | undefined = name === undefined ? undefined : COMMANDS[`${group} ${name}`];
+  if (command === undefined) {
+    writeLine(io.stderr, `agentgov: unknown command '${argv.slice(0, 2).join(" ")}'. Run 'agentgov --help'.`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      writeLine(io.stderr, `agentgov ${group} ${name}: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    writeLine(io.stderr, `agentgov ${group} ${name}: ${message}`);
+    return EXIT_USAGE;
+  }
+}

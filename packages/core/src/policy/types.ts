@@ -56,7 +56,7 @@ export interface DecisionRequest {
 export interface RuleTrace {
   policy: string;
   rule: string;
-  result: "matched" | "not_matched" | "disabled" | "errored" | "other_stage" | "skipped_by_index";
+  result: "matched" | "not_matched" | "errored" | "disabled" | "other_stage" | "shadow" | "policy_not_applicable" | "not_reached";
   /** The evaluation error, when `result` is `errored`. */
   error?: string;
 }
