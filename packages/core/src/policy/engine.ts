@@ -51,6 +51,8 @@ export interface PolicyEngine {
   readonly strategy: ConflictStrategy;
   /** Names of the loaded policies, in load order. */
   readonly policyNames: readonly string[];
+  /** True when some enabled rule (of any policy) is of `stage`. */
+  hasRulesFor(stage: Stage): boolean;
 }
 
 interface Applicability {
@@ -204,7 +206,8 @@ export function compileEngine(loaded: readonly LoadedPolicy[], options: PolicyEn
     return out;
   };
 
-  return { decide, digest, strategy, policyNames: loaded.map((p) => p.policy.name) };
+  const stagesWithRules = new Set(loaded.flatMap(({ policy }) => policy.rules.filter((r) => r.enabled).map((r) => r.stage)));
+  return { decide, digest, strategy, policyNames: loaded.map((p) => p.policy.name), hasRulesFor: (stage) => stagesWithRules.has(stage) };
 }
 
 /** Reads the strategy the files agree on; files that disagree are a load error. */

@@ -53,8 +53,18 @@ export function loadPolicies(sources: readonly PolicySource[], options: LoadPoli
       loaded.push(item);
     }
   });
-  if (issues.length > 0) throw new PolicyLoadError(issues);
+  if (issues.length > 0) throw new PolicyLoadError(sortByPosition(issues));
   return loaded;
+}
+
+/** Orders issues by file (first appearance), then line and column; stable otherwise. */
+function sortByPosition(issues: PolicyIssue[]): PolicyIssue[] {
+  const fileOrder = new Map<string, number>();
+  for (const issue of issues) if (!fileOrder.has(issue.file)) fileOrder.set(issue.file, fileOrder.size);
+  return issues
+    .map((issue, i) => ({ issue, i }))
+    .sort((a, b) => (fileOrder.get(a.issue.file) ?? 0) - (fileOrder.get(b.issue.file) ?? 0) || a.issue.line - b.issue.line || a.issue.col - b.issue.col || a.i - b.i)
+    .map(({ issue }) => issue);
 }
 
 function loadSource(source: PolicySource, index: number, options: LoadPoliciesOptions, issues: PolicyIssue[]): LoadedPolicy[] {

@@ -33,6 +33,7 @@ export type ReasonCode =
   | "approval_required"
   | "approval_denied"
   | "approval_timeout"
+  | "approval_error"
   | "kill_switch"
   | "quarantined"
   | "internal_error"
