@@ -8,7 +8,7 @@ import { sha256Hex } from "../internal/sha256.js";
 import { compileGlob } from "./condition/glob.js";
 import { EvaluationError, MAX_STRING_OPERAND, type Scope } from "./condition/values.js";
 import { loadPolicies, type LoadPoliciesOptions, type LoadedPolicy, type PolicySource } from "./load.js";
-import { buildPlan, INDEXED_PATHS, type Plan, type PlannedRule, readIndexed, type StagePlan } from "./plan.js";
+import { buildPlan, type Plan, type PlannedRule, type StagePlan } from "./plan.js";
 import { type RateLimiter, slidingWindowLimiter } from "./rate-limiter.js";
 import { PolicyLoadError } from "../errors.js";
 import {
@@ -113,13 +113,22 @@ export function compileEngine(loaded: readonly LoadedPolicy[], options: PolicyEn
     return result;
   };
 
-  const base = (fields: Omit<Decision, "policy_digest">): Decision => ({ ...fields, policy_digest: digest });
+  /** Builds a decision as one literal (no spread: this is the hot path). */
+  const make = (allowed: boolean, action: Decision["action"], matchedRule: string | null, policyName: string | null, code: Decision["code"], reason: string): Decision => ({
+    allowed,
+    action,
+    matched_rule: matchedRule,
+    policy: policyName,
+    code,
+    reason,
+    policy_digest: digest,
+  });
 
   const decide = (request: DecisionRequest, decideOptions?: DecideOptions): Decision => {
     try {
       const checked = checkRequest(request);
       if (typeof checked === "string") {
-        return base({ allowed: false, action: "deny", matched_rule: null, policy: null, code: "invalid_request", reason: `Malformed request: ${checked}` });
+        return make(false, "deny", null, null, "invalid_request", `Malformed request: ${checked}`);
       }
       const { agentId, stage, scope } = checked;
       const explain = decideOptions?.explain === true;
@@ -128,7 +137,7 @@ export function compileEngine(loaded: readonly LoadedPolicy[], options: PolicyEn
       const app = applicability(agentId);
       let decision: Decision;
       if (!app.anyEnforced) {
-        decision = base({ allowed: false, action: "deny", matched_rule: null, policy: null, code: "no_policy", reason: `No policy applies to agent '${agentId}'` });
+        decision = make(false, "deny", null, null, "no_policy", `No policy applies to agent '${agentId}'`);
       } else {
         const winner = evaluate(plan.stages[stage], scope, app.enforced, strategy, errors, trace);
         decision = winner === null ? defaultDecision(app.defaultDeny) : ruleDecision(winner, agentId, true);
@@ -147,19 +156,17 @@ export function compileEngine(loaded: readonly LoadedPolicy[], options: PolicyEn
       if (trace !== undefined) decision.trace = completeTrace(trace, stage, app);
       return decision;
     } catch (error) {
-      return base({ allowed: false, action: "deny", matched_rule: null, policy: null, code: "internal_error", reason: `Internal error while deciding: ${error instanceof Error ? error.message : String(error)}` });
+      return make(false, "deny", null, null, "internal_error", `Internal error while deciding: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
 
   const defaultDecision = (deny: boolean): Decision =>
-    base(deny
-      ? { allowed: false, action: "deny", matched_rule: null, policy: null, code: "default", reason: "No rule matched; the default is deny" }
-      : { allowed: true, action: "allow", matched_rule: null, policy: null, code: "default", reason: "No rule matched; the default is allow" });
+    deny ? make(false, "deny", null, null, "default", "No rule matched; the default is deny") : make(true, "allow", null, null, "default", "No rule matched; the default is allow");
 
   const ruleDecision = ({ planned, error }: Evaluated, agentId: string, record: boolean): Decision => {
     const { rule, policy } = planned;
     if (error !== undefined) {
-      const d = base({ allowed: false, action: "deny", matched_rule: rule.name, policy: policy.name, code: "evaluation_error", reason: `Rule '${rule.name}' of policy '${policy.name}' could not be evaluated (${error}); denied, since an evaluation error never loosens a decision` });
+      const d = make(false, "deny", rule.name, policy.name, "evaluation_error", `Rule '${rule.name}' of policy '${policy.name}' could not be evaluated (${error}); denied, since an evaluation error never loosens a decision`);
       if (rule.severity !== undefined) d.severity = rule.severity;
       return d;
     }
@@ -168,11 +175,13 @@ export function compileEngine(loaded: readonly LoadedPolicy[], options: PolicyEn
       const now = clock();
       const within = record ? limiter.tryAcquire(key, rule.limit, now) : limiter.peek(key, rule.limit, now);
       if (!within) {
-        return base({ allowed: false, action: "deny", matched_rule: rule.name, policy: policy.name, code: "rate_limited", reason: `Rate limit ${rule.limit.text} of rule '${rule.name}' exceeded for agent '${agentId}'`, rate_limited: true });
+        const limited = make(false, "deny", rule.name, policy.name, "rate_limited", `Rate limit ${rule.limit.text} of rule '${rule.name}' exceeded for agent '${agentId}'`);
+        limited.rate_limited = true;
+        return limited;
       }
     }
     const allowed = rule.action !== "deny" && rule.action !== "require_approval";
-    const d = base({ allowed, action: rule.action, matched_rule: rule.name, policy: policy.name, code: "rule", reason: planned.reason });
+    const d = make(allowed, rule.action, rule.name, policy.name, "rule", planned.reason);
     if (rule.action === "require_approval") {
       d.approvers = [...(rule.approvers ?? [])];
       d.quorum = rule.quorum ?? 1;
@@ -221,6 +230,8 @@ function strategyFromFiles(loaded: readonly LoadedPolicy[]): ConflictStrategy {
   return first?.conflict_strategy ?? DEFAULT_STRATEGY;
 }
 
+const STAGE_SET: ReadonlySet<string> = new Set(STAGES);
+
 /** Returns why `request` is malformed (POLICY.md §2), or null when it is well-formed. */
 export function validateRequest(request: unknown): string | null {
   const checked = checkRequest(request);
@@ -245,7 +256,7 @@ function checkRequest(request: unknown): string | { agentId: string; stage: Stag
   }
   if (agentId === "") return "'agent' id must not be empty";
   const stage = r.stage ?? "pre_tool";
-  if (typeof stage !== "string" || !(STAGES as readonly string[]).includes(stage)) return `unknown stage ${JSON.stringify(stage)}`;
+  if (typeof stage !== "string" || !STAGE_SET.has(stage)) return `unknown stage ${JSON.stringify(stage)}`;
   const context = r.context;
   if (typeof context !== "object" || context === null || Array.isArray(context)) return "'context' must be an object";
   return { agentId, stage: stage as Stage, scope: { context: context as Record<string, unknown>, agent: agentValue } };
@@ -260,11 +271,39 @@ function evaluate(stagePlan: StagePlan, scope: Scope, applicable: readonly boole
   let firstMatch: Evaluated | null = null;
   let firstApproval: Evaluated | null = null;
   let winner: Evaluated | null = null;
-  const candidates = candidateLists(stagePlan, scope, trace !== undefined);
-  const positions = candidates.map(() => 0);
+  // Up to three ordered lists (unindexed rules, index hits on tool.name and on action.type),
+  // merged by `order` without allocating.
+  let a: readonly PlannedRule[] = stagePlan.unindexed;
+  let b: readonly PlannedRule[] = NONE;
+  let c: readonly PlannedRule[] = NONE;
+  if (trace !== undefined) a = stagePlan.all;
+  else {
+    const tool = lookup(stagePlan.byPath["tool.name"], scope.context, "tool", "name");
+    const action = lookup(stagePlan.byPath["action.type"], scope.context, "action", "type");
+    if (tool === FULL_SCAN || action === FULL_SCAN) a = stagePlan.all;
+    else {
+      b = tool;
+      c = action;
+    }
+  }
+  let i = 0;
+  let j = 0;
+  let k = 0;
   for (;;) {
-    const planned = nextInOrder(candidates, positions);
-    if (planned === undefined) break;
+    const x = a[i];
+    const y = b[j];
+    const z = c[k];
+    let planned: PlannedRule;
+    if (x !== undefined && (y === undefined || x.order < y.order) && (z === undefined || x.order < z.order)) {
+      planned = x;
+      i++;
+    } else if (y !== undefined && (z === undefined || y.order < z.order)) {
+      planned = y;
+      j++;
+    } else if (z !== undefined) {
+      planned = z;
+      k++;
+    } else break;
     if (applicable[planned.policyIndex] !== true) continue;
     let matched: boolean;
     let error: string | undefined;
@@ -297,45 +336,26 @@ function evaluate(stagePlan: StagePlan, scope: Scope, applicable: readonly boole
   return strategy === "deny_overrides" ? (firstApproval ?? firstMatch) : firstMatch;
 }
 
-/** Takes the next rule, by `order`, from several ordered lists. */
-function nextInOrder(lists: readonly PlannedRule[][], positions: number[]): PlannedRule | undefined {
-  if (lists.length === 1) {
-    const list = lists[0] as PlannedRule[];
-    const at = positions[0] ?? 0;
-    positions[0] = at + 1;
-    return list[at];
-  }
-  let best = -1;
-  let bestItem: PlannedRule | undefined;
-  for (let i = 0; i < lists.length; i++) {
-    const item = lists[i]?.[positions[i] ?? 0];
-    if (item !== undefined && (bestItem === undefined || item.order < bestItem.order)) {
-      best = i;
-      bestItem = item;
-    }
-  }
-  if (best >= 0) positions[best] = (positions[best] ?? 0) + 1;
-  return bestItem;
-}
-
 function traceEntry(planned: PlannedRule, matched: boolean, error: string | undefined): RuleTrace {
   const entry: RuleTrace = { policy: planned.policy.name, rule: planned.rule.name, result: error !== undefined ? "errored" : matched ? "matched" : "not_matched" };
   if (error !== undefined) entry.error = error;
   return entry;
 }
 
-/** The ordered lists of rules that can match this request: the unindexed ones plus index hits. */
-function candidateLists(stagePlan: StagePlan, scope: Scope, full: boolean): PlannedRule[][] {
-  if (full) return [stagePlan.all];
-  const lists: PlannedRule[][] = [stagePlan.unindexed];
-  for (const path of INDEXED_PATHS) {
-    const map = stagePlan.byPath[path];
-    if (map.size === 0) continue;
-    const value = readIndexed(scope.context, path);
-    // An oversized string would make the leading comparison an evaluation error: scan everything.
-    if (typeof value === "string" && value.length > MAX_STRING_OPERAND) return [stagePlan.all];
-    const hit = map.get(value);
-    if (hit !== undefined) lists.push(hit);
-  }
-  return lists;
+const NONE: readonly PlannedRule[] = [];
+/** Returned by {@link lookup} when the index cannot be used for this request. */
+const FULL_SCAN: readonly PlannedRule[] = [];
+
+/**
+ * The indexed rules for the request's value of `root.leaf` (read as a compiled condition
+ * would: own properties only). An oversized string would make the leading comparison an
+ * evaluation error, so then everything is scanned.
+ */
+function lookup(map: Map<unknown, PlannedRule[]>, context: Record<string, unknown>, root: string, leaf: string): readonly PlannedRule[] {
+  if (map.size === 0 || !Object.hasOwn(context, root)) return NONE;
+  const holder = context[root];
+  if (typeof holder !== "object" || holder === null || Array.isArray(holder) || !Object.hasOwn(holder, leaf)) return NONE;
+  const value = (holder as Record<string, unknown>)[leaf];
+  if (typeof value === "string" && value.length > MAX_STRING_OPERAND) return FULL_SCAN;
+  return map.get(value) ?? NONE;
 }

@@ -8,7 +8,7 @@
  */
 import type { Node } from "./condition/ast.js";
 import type { Predicate } from "./condition/compile.js";
-import { MISSING, type Scope } from "./condition/values.js";
+import type { Scope } from "./condition/values.js";
 import type { NormalizedPolicy, NormalizedRule } from "./document.js";
 import type { LoadedPolicy } from "./load.js";
 import { type ConflictStrategy, STAGES, type Stage } from "./types.js";
@@ -120,14 +120,4 @@ export function leadingConstraint(ast: Node): { path: IndexedPath; values: unkno
 
 function constraint(path: string, values: unknown[]): { path: IndexedPath; values: unknown[] } | null {
   return (INDEXED_PATHS as readonly string[]).includes(path) ? { path: path as IndexedPath, values } : null;
-}
-
-/** Reads an indexed path from a context the way a compiled condition would (own properties only). */
-export function readIndexed(context: Record<string, unknown>, path: IndexedPath): unknown {
-  const [root, leaf] = path === "tool.name" ? ["tool", "name"] : ["action", "type"];
-  if (!Object.hasOwn(context, root)) return MISSING;
-  const holder = context[root];
-  if (typeof holder !== "object" || holder === null || Array.isArray(holder) || !Object.hasOwn(holder, leaf)) return MISSING;
-  const value = (holder as Record<string, unknown>)[leaf];
-  return value === undefined ? MISSING : value;
 }

@@ -27,7 +27,7 @@ const rule = fc.record({ condition: safeCondition, action, priority: fc.integer(
 const policy = fc.record({
   default_action: fc.constantFrom("allow", "deny"),
   scope: fc.constantFrom("global", "agent"),
-  agents: fc.constantFrom(["*"], ["bot-*"], ["other"]),
+  agents: fc.constantFrom(["*"], ["bot-*"], ["other"]).map((a) => [...a]),
   rules: fc.array(rule, { maxLength: 8 }),
 });
 const policies = fc.array(policy, { minLength: 1, maxLength: 3 }).map((list) =>
