@@ -1,1 +1,43 @@
-export const version = "0.1.0";
+/**
+ * `@agentgov/core`: the agentgov kernel.
+ *
+ * @example
+ * const safeTool = govern(myTool, { policy: "policy.yaml", agent: "support-bot" });
+ */
+export { createKernel } from "./kernel/create-kernel.js";
+export { govern, RESERVED_CONTEXT_KEYS } from "./kernel/govern.js";
+export type { GovernOptions, Governed } from "./kernel/govern.js";
+export { DEFAULT_APPROVAL_TIMEOUT_MS } from "./kernel/types.js";
+export type {
+  ApprovalHandler,
+  ApprovalRequest,
+  ApprovalResult,
+  AuditArgsMode,
+  AuditFailureMode,
+  EnforceOptions,
+  Kernel,
+  KernelOptions,
+  KernelStats,
+} from "./kernel/types.js";
+export { REDACTED } from "./kernel/paths.js";
+export { SECRET_KEY_PATTERN } from "./kernel/audit-args.js";
+export { AgentGovError, GovernanceDenied, PolicyLoadError, isAgentGovError, formatPolicyIssue } from "./errors.js";
+export type { AgentGovErrorCode, PolicyIssue } from "./errors.js";
+export { createPolicyEngine, loadPolicies, STAGES, RULE_ACTIONS, CONFLICT_STRATEGIES } from "./policy/index.js";
+export type {
+  AgentRef,
+  ConflictStrategy,
+  DecideOptions,
+  Decision,
+  DecisionRequest,
+  PolicyDocument,
+  PolicyEngine,
+  PolicySource,
+  ReasonCode,
+  RuleAction,
+  Stage,
+} from "./policy/index.js";
+export { memoryAudit, jsonlAudit, verifyAudit } from "./audit/index.js";
+export type { AuditSink, AuditRecord, AuditEntry } from "./audit/index.js";
+export { createKillSwitch, createQuarantine } from "./guards/index.js";
+export type { KillSwitch, Quarantine } from "./guards/index.js";

@@ -72,3 +72,44 @@ export interface AuditSink {
   /** The last appended record's seq and hash (seq 0 and the genesis value when empty). */
   head(): AuditHead;
 }
+
+/**
+ * The first line of a log file: the anchor of the chain. `genesis` is the sha256 (hex) of
+ * the canonical JSON of `{created, nonce}`, so the creation time is bound to it, and
+ * through the signed checkpoints (which sign `genesis`) to the key.
+ */
+export interface AuditHeader {
+  type: "header";
+  v: 1;
+  /** The `prev` of seq 1: sha256 (hex) of `canonicalJson({created, nonce})`. */
+  genesis: string;
+  /** ISO-8601 UTC creation time. */
+  created: string;
+  /** 32 random bytes (hex) that make every log's genesis unique. */
+  nonce: string;
+  /** sha256 (hex) of the raw 32-byte Ed25519 public key signing the checkpoints; absent when unsigned. */
+  key_id?: string;
+}
+
+/**
+ * A checkpoint line: the chain head `{seq, hash}` at a point, Ed25519-signed when the log
+ * has a key. Written every `checkpointEvery` records and, with `final: true`, on close.
+ */
+export interface AuditCheckpoint {
+  type: "checkpoint";
+  /** The seq of the last record before the checkpoint (0 for an empty log). */
+  seq: number;
+  /** That record's hash (the genesis value for seq 0). */
+  hash: string;
+  /** True for the checkpoint written by `close()`: the log was sealed here. */
+  final: boolean;
+  /** ISO-8601 UTC time the checkpoint was written. */
+  ts: string;
+  /** As in the header; present on signed checkpoints. */
+  key_id?: string;
+  /** base64 Ed25519 signature over `canonicalJson({final, genesis, hash, seq, ts, type: "checkpoint", v: 1})`. */
+  sig?: string;
+}
+
+/** Any line of a log: header, record or checkpoint. */
+export type AuditLogItem = AuditHeader | AuditRecord | AuditCheckpoint;

@@ -1,0 +1,34 @@
+/**
+ * SHA-256 digests used by the audit log. `crypto.hash` (one-shot, Node ≥ 20.12) is about
+ * 40% faster than `createHash()` for record-sized inputs, and every record is hashed once on
+ * append and once on verification.
+ */
+import { hash } from "node:crypto";
+import { AgentGovError } from "../errors.js";
+import { canonicalJson } from "../internal/canonical-json.js";
+
+/** Hex SHA-256 of a string (hashed as UTF-8) or of bytes. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return hash("sha256", data, "hex");
+}
+
+/** True for a 64-character lowercase hex string (a sha256 digest as this package writes it). */
+export function isHex64(value: unknown): value is string {
+  return typeof value === "string" && value.length === 64 && HEX64.test(value);
+}
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * sha256 (hex) of the RFC 8785 canonical JSON of `args`: the `args_digest` of an audit
+ * record, computed over the original (unredacted) arguments.
+ * @throws AgentGovError `INVALID_REQUEST` when `args` is not JSON (undefined, bigint, a cycle, …).
+ */
+export function digestArgs(args: unknown): string {
+  let text: string;
+  try {
+    text = canonicalJson(args);
+  } catch (error) {
+    throw new AgentGovError("INVALID_REQUEST", `arguments are not JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return sha256Hex(text);
+}

@@ -1,0 +1,3 @@
+/** `@agentgov/core/guards`: operator controls checked before policies. */
+export { createKillSwitch, createQuarantine, MAX_QUARANTINED_AGENTS } from "./kill-switch.js";
+export type { KillSwitch, Quarantine } from "./kill-switch.js";

@@ -1,0 +1,62 @@
+/**
+ * Kill switch and per-agent quarantine: operator controls checked before any policy. They
+ * are synchronous in-memory state; the server persists and audits changes to them.
+ */
+
+/** A global stop: while engaged, every decision is deny `kill_switch`. */
+export interface KillSwitch {
+  readonly engaged: boolean;
+  /** Why it was engaged (empty when released). */
+  readonly reason: string;
+  engage(reason: string): void;
+  release(): void;
+}
+
+/** Creates a released kill switch. */
+export function createKillSwitch(): KillSwitch {
+  let engaged = false;
+  let reason = "";
+  return {
+    get engaged() {
+      return engaged;
+    },
+    get reason() {
+      return reason;
+    },
+    engage(why) {
+      engaged = true;
+      reason = why;
+    },
+    release() {
+      engaged = false;
+      reason = "";
+    },
+  };
+}
+
+/** Agents held out of service: their decisions are deny `quarantined`. */
+export interface Quarantine {
+  /** The reason an agent is quarantined, or undefined. */
+  reasonFor(agentId: string): string | undefined;
+  add(agentId: string, reason: string): void;
+  remove(agentId: string): boolean;
+  /** Quarantined agent ids with reasons. */
+  list(): [string, string][];
+}
+
+/** Most agents that can be quarantined at once (operator input, but still bounded). */
+export const MAX_QUARANTINED_AGENTS = 100_000;
+
+/** Creates an empty quarantine. */
+export function createQuarantine(): Quarantine {
+  const held = new Map<string, string>();
+  return {
+    reasonFor: (agentId) => held.get(agentId),
+    add(agentId, reason) {
+      if (!held.has(agentId) && held.size >= MAX_QUARANTINED_AGENTS) throw new RangeError(`more than ${MAX_QUARANTINED_AGENTS} quarantined agents`);
+      held.set(agentId, reason);
+    },
+    remove: (agentId) => held.delete(agentId),
+    list: () => [...held.entries()],
+  };
+}

@@ -1,0 +1,264 @@
+/**
+ * `createKernel`: guards and policies behind one synchronous `decide`, and the
+ * enforcement path (`enforce`) that audits before anything runs and fails closed.
+ */
+import { randomUUID } from "node:crypto";
+import { digestArgs, memoryAudit } from "../audit/index.js";
+import type { AuditDecision, AuditEntry, AuditOutcome } from "../audit/types.js";
+import { AgentGovError, GovernanceDenied, isAgentGovError } from "../errors.js";
+import { createKillSwitch, createQuarantine } from "../guards/kill-switch.js";
+import { canonicalJson } from "../internal/canonical-json.js";
+import { sha256Hex } from "../internal/sha256.js";
+import { createPolicyEngine, type PolicyEngine, type PolicyEngineOptions } from "../policy/engine.js";
+import { type DecideOptions, type Decision, type DecisionRequest, type ReasonCode, type Stage, STAGES } from "../policy/types.js";
+import { askApproval } from "./approval.js";
+import { auditArgs } from "./audit-args.js";
+import { REDACTED, setAt, splitPath } from "./paths.js";
+import { DEFAULT_APPROVAL_TIMEOUT_MS, type EnforceOptions, type Kernel, type KernelOptions, type KernelStats } from "./types.js";
+
+/** Builds a kernel. Throws `PolicyLoadError` when a policy does not load (nothing partially loads). */
+export function createKernel(options: KernelOptions = {}): Kernel {
+  const clock = options.clock ?? Date.now;
+  const engine: PolicyEngine = options.engine ?? createPolicyEngine(engineOptions(options, clock));
+  const audit = options.audit ?? memoryAudit({ clock });
+  const killSwitch = options.killSwitch ?? createKillSwitch();
+  const quarantine = options.quarantine ?? createQuarantine();
+  const auditFailure = options.auditFailure ?? "deny";
+  const argsMode = options.auditArgs ?? "redacted";
+  const approvalTimeoutMs = options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
+  if (!(Number.isFinite(approvalTimeoutMs) && approvalTimeoutMs > 0)) throw new AgentGovError("INVALID_OPTIONS", "approvalTimeoutMs must be a positive number of milliseconds");
+  const stats: KernelStats = { decisions: 0, denied: 0, auditFailuresAllowed: 0, auditFailuresDenied: 0, internalErrors: 0 };
+
+  const deny = (code: ReasonCode, reason: string, from?: Decision): Decision => ({
+    allowed: false,
+    action: "deny",
+    matched_rule: from?.matched_rule ?? null,
+    policy: from?.policy ?? null,
+    code,
+    reason,
+    policy_digest: engine.digest,
+  });
+
+  const decide = (request: DecisionRequest, decideOptions?: DecideOptions): Decision => {
+    try {
+      if (killSwitch.engaged) return deny("kill_switch", `Kill switch engaged: ${killSwitch.reason}`);
+      const agentId = agentIdOf(request);
+      const held = agentId === undefined ? undefined : quarantine.reasonFor(agentId);
+      if (held !== undefined) return deny("quarantined", `Agent '${String(agentId)}' is quarantined: ${held}`);
+      return engine.decide(request, decideOptions);
+    } catch (error) {
+      stats.internalErrors++;
+      return deny("internal_error", `Internal error while deciding: ${message(error)}`);
+    }
+  };
+
+  /** Appends an entry; returns a denial when the sink refused it and the deployment does not relax that. */
+  const record = (entry: AuditEntry, from: Decision): Decision | null => {
+    try {
+      audit.append(entry);
+      return null;
+    } catch (error) {
+      if (auditFailure === "allow_and_count") {
+        stats.auditFailuresAllowed++;
+        return null;
+      }
+      stats.auditFailuresDenied++;
+      return deny("audit_unavailable", `The audit log cannot take the record, so the call is denied: ${message(error)}`, from);
+    }
+  };
+
+  const enforce = async <T>(request: DecisionRequest, run: (args: unknown) => T | Promise<T>, enforceOptions: EnforceOptions = {}): Promise<T> => {
+    stats.decisions++;
+    try {
+      const call = describeCall(request, enforceOptions.callId);
+      let decision = decide(request);
+      let approval: string[] | undefined;
+      if (decision.action === "require_approval" && decision.code === "rule") {
+        const outcome = await askApproval(options.approvals, { request, decision, actionDigest: actionDigest(call, engine.digest), approvers: decision.approvers ?? [], quorum: decision.quorum ?? 1 }, approvalTimeoutMs);
+        if (outcome.approved) approval = outcome.approvers;
+        else decision = deny(outcome.code, outcome.reason, decision);
+      }
+      const proceed = decision.allowed || approval !== undefined;
+      let args = call.args;
+      if (proceed && decision.action === "transform") args = applyToArgs(args, decision.transform);
+      let base: Omit<AuditEntry, "kind">;
+      try {
+        base = baseEntry(call, decision, engine.digest, argsMode);
+      } catch (error) {
+        if (!isAgentGovError(error) || error.code !== "INVALID_REQUEST") throw error;
+        throw new GovernanceDenied(deny("invalid_request", `The arguments cannot be recorded (${error.message}); the call is denied`, decision));
+      }
+      const { args: _recordedArgs, args_digest: _argsDigest, ...outcomeBase } = base;
+      const refused = record({ ...base, kind: "decision", outcome: { status: proceed ? "pending" : "denied" } }, decision);
+      if (refused !== null) throw new GovernanceDenied(refused);
+      if (!proceed) throw new GovernanceDenied(decision);
+
+      const started = clock();
+      let output: T;
+      try {
+        output = await run(args);
+      } catch (toolError) {
+        const outcome: AuditOutcome = { status: "error", duration_ms: clock() - started, error: { name: errorName(toolError), message: message(toolError) } };
+        // The tool's error is rethrown unchanged; a refused outcome record is counted by record().
+        record({ ...outcomeBase, kind: "outcome", outcome }, decision);
+        throw new ToolFailure(toolError);
+      }
+      const duration = clock() - started;
+      let post: Decision | undefined;
+      if (engine.hasRulesFor("post_tool")) {
+        post = decide({ agent: request.agent, stage: "post_tool", context: { ...request.context, args, output } });
+      }
+      // A post_tool default never withholds an output the pre_tool decision let run (docs/policy.md).
+      const blocking = post !== undefined && !post.allowed && post.code !== "default";
+      const outcomeEntry: AuditEntry = { ...outcomeBase, kind: "outcome", outcome: { status: "ok", duration_ms: duration } };
+      if (post !== undefined) outcomeEntry.decision = summarize(post);
+      const refusedOutcome = record(outcomeEntry, post ?? decision);
+      if (refusedOutcome !== null) throw new GovernanceDenied(refusedOutcome);
+      if (blocking && post !== undefined) throw new GovernanceDenied(post);
+      let result: unknown = output;
+      if (post?.action === "transform") result = applyToOutput(result, post.transform?.redact);
+      if (decision.action === "transform") result = applyToOutput(result, decision.transform?.redact);
+      for (const d of [decision, post]) {
+        if (d?.action === "steer") result = steer(result, d.reason, enforceOptions.onSteer);
+      }
+      return result as T;
+    } catch (error) {
+      if (error instanceof ToolFailure) throw error.original;
+      if (error instanceof GovernanceDenied) {
+        stats.denied++;
+        throw error;
+      }
+      stats.internalErrors++;
+      stats.denied++;
+      throw new GovernanceDenied(deny("internal_error", `Internal error while enforcing: ${message(error)}`));
+    }
+  };
+
+  return {
+    decide,
+    enforce,
+    get digest() {
+      return engine.digest;
+    },
+    audit,
+    killSwitch,
+    quarantine,
+    stats,
+    close: () => audit.close(),
+  };
+}
+
+/** Carries the tool's own error through the enforcement path, to be rethrown unchanged. */
+class ToolFailure extends Error {
+  constructor(readonly original: unknown) {
+    super("tool failed");
+  }
+}
+
+function engineOptions(options: KernelOptions, clock: () => number): PolicyEngineOptions {
+  const out: PolicyEngineOptions = { policies: options.policies ?? [], clock };
+  if (options.strategy !== undefined) out.strategy = options.strategy;
+  if (options.rateLimiter !== undefined) out.rateLimiter = options.rateLimiter;
+  if (options.cwd !== undefined) out.cwd = options.cwd;
+  return out;
+}
+
+interface CallInfo {
+  agent: string;
+  stage: Stage;
+  tool?: string;
+  action?: string;
+  callId: string;
+  runId?: string;
+  args: unknown;
+}
+
+function describeCall(request: DecisionRequest, callId: string | undefined): CallInfo {
+  const raw: Record<string, unknown> = isObject(request) ? (request) : {};
+  const context: Record<string, unknown> = isObject(raw.context) ? raw.context : {};
+  const call: CallInfo = {
+    agent: agentIdOf(request) ?? "",
+    // A malformed stage is recorded as the default; the decision's code says the request was invalid.
+    stage: typeof raw.stage === "string" && (STAGES as readonly string[]).includes(raw.stage) ? (raw.stage as Stage) : "pre_tool",
+    callId: callId ?? randomUUID(),
+    args: context.args,
+  };
+  const tool = isObject(context.tool) ? context.tool.name : undefined;
+  if (typeof tool === "string") call.tool = tool;
+  const action = isObject(context.action) ? context.action.type : undefined;
+  if (typeof action === "string") call.action = action;
+  const runId = isObject(context.run) ? context.run.id : undefined;
+  if (typeof runId === "string") call.runId = runId;
+  return call;
+}
+
+function baseEntry(call: CallInfo, decision: Decision, digest: string, argsMode: KernelOptions["auditArgs"] & string): Omit<AuditEntry, "kind"> {
+  const entry: Omit<AuditEntry, "kind"> = { agent: call.agent, stage: call.stage, call_id: call.callId, decision: summarize(decision), policy_digest: digest };
+  if (call.tool !== undefined) entry.tool = call.tool;
+  if (call.action !== undefined) entry.action = call.action;
+  if (call.runId !== undefined) entry.run_id = call.runId;
+  if (call.args !== undefined) {
+    entry.args_digest = digestArgs(call.args);
+    const recorded = auditArgs(call.args, argsMode, decision.transform?.redact);
+    if (recorded !== undefined) entry.args = recorded;
+  }
+  return entry;
+}
+
+function summarize(decision: Decision): AuditDecision {
+  const out: AuditDecision = { allowed: decision.allowed, action: decision.action, matched_rule: decision.matched_rule, policy: decision.policy, code: decision.code, reason: decision.reason };
+  if (decision.rate_limited === true) out.rate_limited = true;
+  if (decision.severity !== undefined) out.severity = decision.severity;
+  if (decision.errors !== undefined) out.errors = decision.errors;
+  if (decision.shadow !== undefined) out.shadow = decision.shadow;
+  return out;
+}
+
+/** Digest binding an approval to the exact action (agent, tool, canonical arguments, policy digest). */
+function actionDigest(call: CallInfo, policyDigest: string): string {
+  return sha256Hex(canonicalJson({ agent: call.agent, tool: call.tool ?? null, args: call.args ?? null, policy_digest: policyDigest }));
+}
+
+function applyToArgs(args: unknown, transform: Decision["transform"]): unknown {
+  let out = args;
+  for (const [path, value] of Object.entries(transform?.set ?? {})) {
+    out = setAt(out ?? {}, splitPath(path.slice("args.".length)), structuredClone(value), true);
+  }
+  for (const path of transform?.redact ?? []) {
+    if (path.startsWith("args.")) out = setAt(out, splitPath(path.slice("args.".length)), REDACTED, false);
+  }
+  return out;
+}
+
+function applyToOutput(output: unknown, redact: readonly string[] | undefined): unknown {
+  let out = output;
+  for (const path of redact ?? []) {
+    if (path === "output") out = REDACTED;
+    else if (path.startsWith("output.")) out = setAt(out, splitPath(path.slice("output.".length)), REDACTED, false);
+  }
+  return out;
+}
+
+function steer(output: unknown, text: string, onSteer: ((message: string) => void) | undefined): unknown {
+  onSteer?.(text);
+  return typeof output === "string" ? `${output}\n\n[agentgov] ${text}` : output;
+}
+
+function agentIdOf(request: DecisionRequest): string | undefined {
+  const agent: unknown = isObject(request) ? request.agent : undefined;
+  if (typeof agent === "string") return agent;
+  if (isObject(agent) && typeof agent.id === "string") return agent.id;
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
