@@ -149,3 +149,13 @@ describe("canonicalJson: JSON domain", () => {
     );
   });
 });
+
+describe("canonicalString cache", () => {
+  it("returns the same text on a cache hit, for escaped strings too, and stays right past its bound", () => {
+    for (const s of ["plain", 'quo"te', "tab\there", "é😀"]) expect(canonicalString(s)).toBe(canonicalString(s));
+    expect(canonicalString('quo"te')).toBe(JSON.stringify('quo"te'));
+    for (let i = 0; i < 20_000; i++) expect(canonicalString(`k${i}\n`)).toBe(JSON.stringify(`k${i}\n`));
+    expect(() => canonicalString("\ud800")).toThrow(TypeError);
+    expect(() => canonicalString("\ud800")).toThrow(TypeError);
+  });
+});

@@ -21,8 +21,28 @@ export function canonicalJson(value: unknown): string {
 
 const MAX_DEPTH = 512;
 
+/**
+ * Canonical texts of short strings seen recently: record fields repeat (agent, stage, tool,
+ * rule and policy names, codes), and a map hit is cheaper than scanning for characters to
+ * escape. Bounded (cleared when full), since strings can come from data.
+ */
+const STRING_TEXT = new Map<string, string>();
+const STRING_TEXT_LIMIT = 8192;
+const STRING_TEXT_MAX_LENGTH = 64;
+
 /** The canonical JSON text of a string (a JSON string literal). */
 export function canonicalString(value: string): string {
+  if (value.length > STRING_TEXT_MAX_LENGTH) return quote(value);
+  let text = STRING_TEXT.get(value);
+  if (text === undefined) {
+    text = quote(value);
+    if (STRING_TEXT.size >= STRING_TEXT_LIMIT) STRING_TEXT.clear();
+    STRING_TEXT.set(value, text);
+  }
+  return text;
+}
+
+function quote(value: string): string {
   if (!NEEDS_CARE.test(value)) return `"${value}"`;
   if (LONE_SURROGATE.test(value)) throw new TypeError("canonical JSON: lone surrogate in string");
   return JSON.stringify(value);
