@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AgentGovError } from "../errors.js";
 import { generateAuditKeyPair, jsonlAudit, verifyAudit, type AuditEntry, type JsonlAuditSink } from "./index.js";
+import { auditEntry } from "../testing/fixtures/audit-entry.js";
 
 let dir = "";
 let n = 0;
@@ -17,16 +18,7 @@ afterAll(() => {
 });
 
 function entry(i: number): AuditEntry {
-  return {
-    kind: "decision",
-    agent: "bot",
-    stage: "pre_tool",
-    tool: "search",
-    call_id: `c${String(i)}`,
-    args: { q: `ünïcödé ${String(i)} 😀` },
-    decision: { allowed: true, action: "allow", matched_rule: "r", policy: "p", code: "rule" },
-    policy_digest: "d".repeat(64),
-  };
+  return auditEntry(i, { args: { q: `ünïcödé ${String(i)} 😀` } });
 }
 
 const lines = (path: string): string[] => readFileSync(path, "utf8").split("\n").filter((l) => l !== "");

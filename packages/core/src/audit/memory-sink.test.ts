@@ -4,21 +4,19 @@ import { isAgentGovError } from "../errors.js";
 import { canonicalJson } from "../internal/canonical-json.js";
 import { genesisOf } from "./header.js";
 import { generateAuditKeyPair, memoryAudit, verifyAudit, type AuditEntry, type AuditRecord } from "./index.js";
+import { auditEntry } from "../testing/fixtures/audit-entry.js";
 
 const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
 
 function entry(i: number, extra: Partial<AuditEntry> = {}): AuditEntry {
-  return {
-    kind: "decision",
+  const allowed = i % 2 === 0;
+  return auditEntry(i, {
     agent: "support-bot",
-    stage: "pre_tool",
     tool: "query_database",
-    call_id: `c${String(i)}`,
     args: { query: `SELECT ${String(i)}`, password: "[REDACTED]" },
-    decision: { allowed: i % 2 === 0, action: i % 2 === 0 ? "allow" : "deny", matched_rule: "r", policy: "p", code: "rule" },
-    policy_digest: "d".repeat(64),
+    decision: { allowed, action: allowed ? "allow" : "deny", matched_rule: "r", policy: "p", code: "rule" },
     ...extra,
-  };
+  });
 }
 
 /** A clock that advances 1 ms per call, from a fixed start. */

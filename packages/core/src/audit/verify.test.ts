@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalJson } from "../internal/canonical-json.js";
 import { recordLine } from "./record.js";
 import { AUDIT_VERIFY_REASONS, generateAuditKeyPair, memoryAudit, verifyAudit, type AuditEntry, type AuditKeyPair, type AuditVerifyResult } from "./index.js";
+import { auditEntry } from "../testing/fixtures/audit-entry.js";
 
 const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
 
@@ -20,16 +21,7 @@ afterAll(() => {
 });
 
 function entry(i: number): AuditEntry {
-  return {
-    kind: "decision",
-    agent: "bot",
-    stage: "pre_tool",
-    tool: "search",
-    call_id: `c${String(i)}`,
-    args: { q: String(i) },
-    decision: { allowed: true, action: "allow", matched_rule: "r", policy: "p", code: "rule" },
-    policy_digest: "d".repeat(64),
-  };
+  return auditEntry(i);
 }
 
 /** A closed log of `records` records as lines: header at line 1, seq k at line k + 1 (no periodic checkpoints unless asked). */
