@@ -191,7 +191,7 @@ describe("kernel.enforce", () => {
       expect(asked[0]).toMatch(/^[0-9a-f]{64}$/);
       expect(asked[1]).toBe(asked[0]);
       expect(asked[2]).not.toBe(asked[0]);
-      expect(audit.records()[0]?.decision.action).toBe("require_approval");
+      expect(audit.records()[0]?.decision).toMatchObject({ action: "require_approval", reason: expect.stringContaining("approved by ann, bob") as unknown });
     });
 
     it.each([

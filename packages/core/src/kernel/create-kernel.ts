@@ -75,8 +75,11 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       let approval: string[] | undefined;
       if (decision.action === "require_approval" && decision.code === "rule") {
         const outcome = await askApproval(options.approvals, { request, decision, actionDigest: actionDigest(call, engine.digest), approvers: decision.approvers ?? [], quorum: decision.quorum ?? 1 }, approvalTimeoutMs);
-        if (outcome.approved) approval = outcome.approvers;
-        else decision = deny(outcome.code, outcome.reason, decision);
+        if (outcome.approved) {
+          approval = outcome.approvers;
+          const by = approval.length === 0 ? "the approval handler" : approval.join(", ");
+          decision = { ...decision, reason: `${decision.reason} (approved by ${by}${outcome.note === undefined ? "" : `: ${outcome.note}`})` };
+        } else decision = deny(outcome.code, outcome.reason, decision);
       }
       const proceed = decision.allowed || approval !== undefined;
       let args = call.args;
