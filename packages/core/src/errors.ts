@@ -16,7 +16,8 @@ export type AgentGovErrorCode =
   | "AUDIT_UNAVAILABLE"
   | "AUDIT_IO"
   | "AUDIT_CLOSED"
-  | "AUDIT_VERIFY";
+  | "AUDIT_VERIFY"
+  | "INVALID_KEY";
 
 /** Base class of every error agentgov throws. */
 export class AgentGovError extends Error {

@@ -38,6 +38,7 @@ export {
 } from "./jsonl-sink.js";
 export { generateAuditKeyPair, type AuditKeyPair } from "./keys.js";
 export { memoryAudit, type MemoryAuditOptions, type MemoryAuditSink } from "./memory-sink.js";
+export { importEd25519PublicKey } from "./public-key.js";
 export type { AuditSinkOptions } from "./options.js";
 export {
   AUDIT_VERIFY_REASONS,

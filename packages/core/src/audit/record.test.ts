@@ -4,6 +4,9 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../internal/canonical-json.js";
 import { readRecordBytesFast, readRecordLineFast, readRecordValue, recordBody, recordLine, recordObject, type RecordLink } from "./record.js";
 import type { AuditEntry } from "./types.js";
+import { memoryAudit } from "./memory-sink.js";
+import { verifyAudit } from "./verify.js";
+import { auditEntry } from "../testing/fixtures/audit-entry.js";
 
 const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
 const PREV = "ab".repeat(32);
@@ -156,5 +159,35 @@ describe("reading record lines", () => {
     expect(readRecordValue({ ...value, prev: 5 }, undefined)).toMatchObject({ ok: false, reason: "malformed_line" });
     expect(readRecordValue({ ...value, agent: "b" }, undefined)).toMatchObject({ ok: false, reason: "hash_mismatch", seq: 4 });
     expect(readRecordValue({ ...value, seq: 5 }, undefined)).toMatchObject({ ok: false, reason: "hash_mismatch", seq: 5 });
+  });
+});
+
+describe("ext: namespaced extensions", () => {
+  it("is part of the hashed body, in canonical order, and kept on the record", () => {
+    const sink = memoryAudit();
+    const record = sink.append(auditEntry(1, { ext: { rl: { phase: "warmup", penalty: 0.5 } } }));
+    expect(record.ext).toEqual({ rl: { phase: "warmup", penalty: 0.5 } });
+    const line = sink.lines().find((l) => l.includes('"ext"'));
+    expect(line).toContain(',"decision":{');
+    expect(line?.indexOf('"ext":')).toBeGreaterThan(line?.indexOf('"decision":') ?? Infinity);
+    expect(line?.indexOf('"ext":')).toBeLessThan(line?.indexOf('"kind":') ?? -1);
+  });
+
+  it("verifies, and a changed extension is detected", async () => {
+    const sink = memoryAudit();
+    sink.append(auditEntry(1, { ext: { rl: { reward: 1 } } }));
+    sink.append(auditEntry(2));
+    await sink.close();
+    const lines = [...sink.lines()];
+    expect((await verifyAudit(lines)).ok).toBe(true);
+    const tampered = lines.map((l) => l.replace('"reward":1', '"reward":2'));
+    expect((await verifyAudit(tampered)).error?.reason).toBe("hash_mismatch");
+  });
+
+  it("refuses a malformed extension and changes nothing", () => {
+    const sink = memoryAudit();
+    expect(() => sink.append(auditEntry(1, { ext: { "Bad Namespace": 1 } }))).toThrow(/namespace/);
+    expect(() => sink.append(auditEntry(1, { ext: [] as unknown as Record<string, unknown> }))).toThrow(/mapping/);
+    expect(sink.head().seq).toBe(0);
   });
 });

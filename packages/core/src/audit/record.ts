@@ -51,7 +51,9 @@ export function recordBody(entry: AuditEntry, seq: number, ts: string, prev: str
     if (entry.args_digest !== undefined) out += `,"args_digest":${field(entry.args_digest)}`;
     if (entry.audit_failures !== undefined) out += `,"audit_failures":${canonicalJson(entry.audit_failures)}`;
     if (entry.call_id !== undefined) out += `,"call_id":${field(entry.call_id)}`;
-    out += `,"decision":${canonicalJson(decision)},"kind":${canonicalString(kind)}`;
+    out += `,"decision":${canonicalJson(decision)}`;
+    if (entry.ext !== undefined) out += `,"ext":${canonicalJson(checkExt(entry.ext))}`;
+    out += `,"kind":${canonicalString(kind)}`;
     if (entry.outcome !== undefined) out += `,"outcome":${canonicalJson(entry.outcome)}`;
     out += `,"policy_digest":${canonicalString(policy_digest)},"prev":"${prev}"`;
     if (entry.run_id !== undefined) out += `,"run_id":${field(entry.run_id)}`;
@@ -61,6 +63,15 @@ export function recordBody(entry: AuditEntry, seq: number, ts: string, prev: str
   } catch (error) {
     throw new AgentGovError("INVALID_REQUEST", `audit entry is not JSON: ${(error as Error).message}`, { cause: error });
   }
+}
+
+const NAMESPACE = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/** Checks that `ext` is a mapping of namespaces (see {@link AuditEntry.ext}). */
+function checkExt(ext: unknown): Record<string, unknown> {
+  if (typeof ext !== "object" || ext === null || Array.isArray(ext)) throw new TypeError("ext must be a mapping of namespaces");
+  for (const key of Object.keys(ext)) if (!NAMESPACE.test(key)) throw new TypeError(`ext namespace ${JSON.stringify(key)} must match ${String(NAMESPACE)}`);
+  return ext as Record<string, unknown>;
 }
 
 /** The record object for `entry` (shares the entry's nested values; they are not copied). */
@@ -85,6 +96,7 @@ export function recordObject(entry: AuditEntry, seq: number, ts: string, prev: s
   if (entry.args !== undefined) record.args = entry.args;
   if (entry.outcome !== undefined) record.outcome = entry.outcome;
   if (entry.audit_failures !== undefined) record.audit_failures = entry.audit_failures;
+  if (entry.ext !== undefined) record.ext = entry.ext;
   return record;
 }
 

@@ -36,6 +36,11 @@ export interface AuditEntry {
   outcome?: AuditOutcome;
   /** Set when the deployment relaxed audit failure and this record follows lost ones. */
   audit_failures?: number;
+  /**
+   * Namespaced extensions, covered by the hash like every other field: each key is a
+   * namespace (`/^[a-z][a-z0-9_-]{0,31}$/`, e.g. `rl`) holding that extension's JSON data.
+   */
+  ext?: Record<string, unknown>;
 }
 
 /** A stored record: the entry plus sequence, time and the hash chain. */

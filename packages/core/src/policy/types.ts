@@ -39,7 +39,9 @@ export type ReasonCode =
   | "internal_error"
   | "audit_unavailable"
   | "capability_exceeded"
-  | "budget_exceeded";
+  | "budget_exceeded"
+  | "phase_not_allowed"
+  | "malformed_args";
 
 /** The acting agent: an id, or an identity object. */
 export type AgentRef = string | { id: string; name?: string; role?: string; [k: string]: unknown };
