@@ -7,6 +7,7 @@ import { digestArgs, memoryAudit } from "../audit/index.js";
 import type { AuditDecision, AuditEntry, AuditOutcome } from "../audit/types.js";
 import { AgentGovError, GovernanceDenied, isAgentGovError } from "../errors.js";
 import { createKillSwitch, createQuarantine } from "../guards/kill-switch.js";
+import { checkPluginGrant, type PluginGrant, type PluginRoots } from "../guards/plugin-grant.js";
 import { canonicalJson } from "../internal/canonical-json.js";
 import { sha256Hex } from "../internal/sha256.js";
 import { createPolicyEngine, type PolicyEngine, type PolicyEngineOptions } from "../policy/engine.js";
@@ -27,6 +28,10 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   const argsMode = options.auditArgs ?? "redacted";
   const approvalTimeoutMs = options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
   if (!(Number.isFinite(approvalTimeoutMs) && approvalTimeoutMs > 0)) throw new AgentGovError("INVALID_OPTIONS", "approvalTimeoutMs must be a positive number of milliseconds");
+  const pluginRoots = (grant: unknown): PluginRoots => {
+    const roots = options.pluginRoots;
+    return typeof roots === "function" ? roots(grant as PluginGrant) : (roots ?? {});
+  };
   const stats: KernelStats = { decisions: 0, denied: 0, auditFailuresAllowed: 0, auditFailuresDenied: 0, internalErrors: 0 };
 
   const deny = (code: ReasonCode, reason: string, from?: Decision): Decision => ({
@@ -45,6 +50,11 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       const agentId = agentIdOf(request);
       const held = agentId === undefined ? undefined : quarantine.reasonFor(agentId);
       if (held !== undefined) return deny("quarantined", `Agent '${String(agentId)}' is quarantined: ${held}`);
+      const context: unknown = isObject(request) ? request.context : undefined;
+      if (isObject(context) && Object.hasOwn(context, "plugin")) {
+        const exceeded = checkPluginGrant(context, pluginRoots(context.plugin));
+        if (exceeded !== null) return deny("capability_exceeded", `Outside the plugin's grant: ${exceeded}`);
+      }
       return engine.decide(request, decideOptions);
     } catch (error) {
       stats.internalErrors++;

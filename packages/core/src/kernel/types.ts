@@ -1,6 +1,7 @@
 /** The kernel's public contract: options, approvals, and the kernel itself. */
 import type { AuditSink } from "../audit/types.js";
 import type { KillSwitch, Quarantine } from "../guards/kill-switch.js";
+import type { PluginGrant, PluginRoots } from "../guards/plugin-grant.js";
 import type { PolicyEngine } from "../policy/engine.js";
 import type { PolicySource } from "../policy/load.js";
 import type { RateLimiter } from "../policy/rate-limiter.js";
@@ -57,6 +58,11 @@ export interface KernelOptions {
   approvals?: ApprovalHandler;
   /** How long to wait for an approval. Default {@link DEFAULT_APPROVAL_TIMEOUT_MS}. */
   approvalTimeoutMs?: number;
+  /**
+   * Real paths of `$WORKSPACE`, `$PLUGIN_DIR`, `$PLUGIN_DATA`, `$TMP` for plugin grants
+   * (per grant, or one set for all). Without them no `fs` capability matches (fail closed).
+   */
+  pluginRoots?: PluginRoots | ((grant: PluginGrant) => PluginRoots);
   killSwitch?: KillSwitch;
   quarantine?: Quarantine;
 }
