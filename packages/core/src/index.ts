@@ -5,7 +5,10 @@
  * const safeTool = govern(myTool, { policy: "policy.yaml", agent: "support-bot" });
  */
 export { createKernel } from "./kernel/create-kernel.js";
-export { govern, RESERVED_CONTEXT_KEYS } from "./kernel/govern.js";
+export { govern, GOVERNED, RESERVED_CONTEXT_KEYS } from "./kernel/govern.js";
+export { renderDenial } from "./kernel/render-denial.js";
+export { redactOutput, MIN_SCRUB_LENGTH } from "./kernel/redact-output.js";
+export { applyTransformToArgs } from "./kernel/transform.js";
 export type { GovernOptions, Governed } from "./kernel/govern.js";
 export { DEFAULT_APPROVAL_TIMEOUT_MS } from "./kernel/types.js";
 export type {

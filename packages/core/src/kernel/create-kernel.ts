@@ -14,7 +14,8 @@ import { createPolicyEngine, type PolicyEngine, type PolicyEngineOptions } from 
 import { type DecideOptions, type Decision, type DecisionRequest, type ReasonCode, type Stage, STAGES } from "../policy/types.js";
 import { askApproval } from "./approval.js";
 import { auditArgs } from "./audit-args.js";
-import { REDACTED, setAt, splitPath } from "./paths.js";
+import { redactOutput } from "./redact-output.js";
+import { applyTransformToArgs } from "./transform.js";
 import { DEFAULT_APPROVAL_TIMEOUT_MS, type EnforceOptions, type Kernel, type KernelOptions, type KernelStats } from "./types.js";
 
 /** Builds a kernel. Throws `PolicyLoadError` when a policy does not load (nothing partially loads). */
@@ -93,7 +94,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       }
       const proceed = decision.allowed || approval !== undefined;
       let args = call.args;
-      if (proceed && decision.action === "transform") args = applyToArgs(args, decision.transform);
+      if (proceed && decision.action === "transform") args = applyTransformToArgs(args, decision.transform);
       let base: Omit<AuditEntry, "kind">;
       try {
         base = baseEntry(call, decision, engine.digest, argsMode);
@@ -129,8 +130,8 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       if (refusedOutcome !== null) throw new GovernanceDenied(refusedOutcome);
       if (blocking && post !== undefined) throw new GovernanceDenied(post);
       let result: unknown = output;
-      if (post?.action === "transform") result = applyToOutput(result, post.transform?.redact);
-      if (decision.action === "transform") result = applyToOutput(result, decision.transform?.redact);
+      if (post?.action === "transform") result = redactOutput(result, post.transform?.redact);
+      if (decision.action === "transform") result = redactOutput(result, decision.transform?.redact);
       for (const d of [decision, post]) {
         if (d?.action === "steer") result = steer(result, d.reason, enforceOptions.onSteer);
       }
@@ -230,26 +231,6 @@ function summarize(decision: Decision): AuditDecision {
 /** Digest binding an approval to the exact action (agent, tool, canonical arguments, policy digest). */
 function actionDigest(call: CallInfo, policyDigest: string): string {
   return sha256Hex(canonicalJson({ agent: call.agent, tool: call.tool ?? null, args: call.args ?? null, policy_digest: policyDigest }));
-}
-
-function applyToArgs(args: unknown, transform: Decision["transform"]): unknown {
-  let out = args;
-  for (const [path, value] of Object.entries(transform?.set ?? {})) {
-    out = setAt(out ?? {}, splitPath(path.slice("args.".length)), structuredClone(value), true);
-  }
-  for (const path of transform?.redact ?? []) {
-    if (path.startsWith("args.")) out = setAt(out, splitPath(path.slice("args.".length)), REDACTED, false);
-  }
-  return out;
-}
-
-function applyToOutput(output: unknown, redact: readonly string[] | undefined): unknown {
-  let out = output;
-  for (const path of redact ?? []) {
-    if (path === "output") out = REDACTED;
-    else if (path.startsWith("output.")) out = setAt(out, splitPath(path.slice("output.".length)), REDACTED, false);
-  }
-  return out;
 }
 
 function steer(output: unknown, text: string, onSteer: ((message: string) => void) | undefined): unknown {

@@ -64,6 +64,16 @@ describe("govern", () => {
     expect(() => govern(null as unknown as () => number, { agent: "x" })).toThrow(/takes a function/);
   });
 
+  it("is idempotent: governing a governed function returns it, so each call is decided once", async () => {
+    const audit = memoryAudit();
+    const kernel = createKernel({ policies: [policyText], audit });
+    const once = govern(add, { kernel, agent: "calc-bot" });
+    const twice = govern(once, { kernel, agent: "calc-bot" });
+    expect(twice).toBe(once);
+    await twice({ a: 1, b: 2 });
+    expect(audit.records().filter((r) => r.kind === "decision")).toHaveLength(1);
+  });
+
   it("denies everything with no policy (no_policy)", async () => {
     const safe = govern(add, { agent: "x" });
     const error: unknown = await safe({ a: 1, b: 1 }).catch((e: unknown) => e);

@@ -9,6 +9,9 @@ import type { AgentRef, DecisionRequest } from "../policy/types.js";
 import { createKernel } from "./create-kernel.js";
 import type { EnforceOptions, Kernel, KernelOptions } from "./types.js";
 
+/** Marks a function or object agentgov already governs, so that governing twice attaches once. */
+export const GOVERNED: unique symbol = Symbol.for("agentgov.governed") as never;
+
 /** Top-level context names that `govern` and the adapters fill (POLICY.md §2). */
 export const RESERVED_CONTEXT_KEYS = ["tool", "args", "action", "agent", "run", "output", "target", "text"] as const;
 
@@ -43,6 +46,7 @@ export type Governed<F extends (...args: never[]) => unknown> = ((...args: Param
  */
 export function govern<F extends (...args: never[]) => unknown>(fn: F, options: GovernOptions): Governed<F> {
   if (typeof fn !== "function") throw new AgentGovError("INVALID_OPTIONS", "govern() takes a function to wrap");
+  if ((fn as unknown as Record<symbol, unknown>)[GOVERNED] === true) return fn as unknown as Governed<F>;
   const kernel = options.kernel ?? createKernel(kernelOptions(options));
   const name = options.name ?? fn.name;
   if (name === "") throw new AgentGovError("INVALID_OPTIONS", "govern() needs a tool name: pass { name } for an anonymous function");
@@ -54,7 +58,7 @@ export function govern<F extends (...args: never[]) => unknown>(fn: F, options: 
     const enforceOptions: EnforceOptions = {};
     return kernel.enforce(request, (finalArgs) => fn(...([finalArgs, ...rest] as Parameters<F>)) as Awaited<ReturnType<F>>, enforceOptions);
   };
-  return Object.assign(governed, { kernel });
+  return Object.assign(governed, { kernel, [GOVERNED]: true });
 }
 
 function buildRequest(options: GovernOptions, tool: Record<string, unknown>, action: string, args: unknown): DecisionRequest {
