@@ -242,7 +242,7 @@ describe("kernel.enforce", () => {
     const { kernel, audit } = kernelWith();
     const error = await denial(kernel.enforce(call("read"), () => ({ secret: "s" })));
     expect(error.decision).toMatchObject({ matched_rule: "no-secrets-out", code: "rule" });
-    expect(audit.records().at(-1)?.decision).toMatchObject({ matched_rule: "no-secrets-out" });
+    expect(audit.records().at(-1)).toMatchObject({ kind: "outcome", stage: "post_tool", decision: { matched_rule: "no-secrets-out" } });
     await expect(kernel.enforce(call("read"), () => ({ ssn: "123", name: "x" }))).resolves.toEqual({ ssn: "[REDACTED]", name: "x" });
     await expect(kernel.enforce(call("read"), () => ({ plain: 1 }))).resolves.toEqual({ plain: 1 });
   });

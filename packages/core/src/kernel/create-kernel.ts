@@ -125,7 +125,10 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       // A post_tool default never withholds an output the pre_tool decision let run (docs/policy.md).
       const blocking = post !== undefined && !post.allowed && post.code !== "default";
       const outcomeEntry: AuditEntry = { ...outcomeBase, kind: "outcome", outcome: { status: "ok", duration_ms: duration } };
-      if (post !== undefined) outcomeEntry.decision = summarize(post);
+      if (post !== undefined) {
+        outcomeEntry.decision = summarize(post);
+        outcomeEntry.stage = "post_tool";
+      }
       const refusedOutcome = record(outcomeEntry, post ?? decision);
       if (refusedOutcome !== null) throw new GovernanceDenied(refusedOutcome);
       if (blocking && post !== undefined) throw new GovernanceDenied(post);
