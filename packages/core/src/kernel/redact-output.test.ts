@@ -46,6 +46,7 @@ describe("renderDenial", () => {
   it("names the policy and rule, or the code when no rule decided", () => {
     expect(renderDenial({ policy: "p", matched_rule: "r", code: "rule", reason: "no" })).toBe("denied by policy (p/r): no");
     expect(renderDenial({ policy: null, matched_rule: null, code: "no_policy", reason: "none" })).toBe("denied by policy (no_policy): none");
+    expect(renderDenial({ policy: "p", matched_rule: "r", code: "approval_timeout", reason: "no answer" })).toBe("denied by policy (p/r): no answer (code: approval_timeout)");
   });
 });
 
