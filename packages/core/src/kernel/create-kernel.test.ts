@@ -247,6 +247,17 @@ describe("kernel.enforce", () => {
     await expect(kernel.enforce(call("read"), () => ({ plain: 1 }))).resolves.toEqual({ plain: 1 });
   });
 
+  it("takes the post_tool decision only after a pre_tool call, not for other stages", async () => {
+    const kernel = createKernel({
+      audit: memoryAudit(),
+      policies: [{ apiVersion: "agentgov/v1", name: "open", default_action: "allow", rules: [{ name: "no-secrets-out", stage: "post_tool", condition: "has(output.secret)", action: "deny" }] }],
+    });
+    const secretOutput = () => ({ secret: "s" });
+    await expect(kernel.enforce(call("read"), secretOutput)).rejects.toBeInstanceOf(GovernanceDenied);
+    const handoff: DecisionRequest = { agent: "bot", stage: "handoff", context: { target: { agent: "x" } } };
+    await expect(kernel.enforce(handoff, secretOutput)).resolves.toEqual({ secret: "s" });
+  });
+
   it("denies everything while the kill switch is engaged, and a quarantined agent", async () => {
     const { kernel } = kernelWith();
     kernel.killSwitch.engage("incident 42");

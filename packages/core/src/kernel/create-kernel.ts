@@ -119,7 +119,8 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       }
       const duration = clock() - started;
       let post: Decision | undefined;
-      if (engine.hasRulesFor("post_tool")) {
+      // The output check follows a tool call; other stages (input, output, handoff) have none.
+      if (call.stage === "pre_tool" && engine.hasRulesFor("post_tool")) {
         post = decide({ agent: request.agent, stage: "post_tool", context: { ...request.context, args, output } });
       }
       // A post_tool default never withholds an output the pre_tool decision let run (docs/policy.md).

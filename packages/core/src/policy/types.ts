@@ -41,7 +41,8 @@ export type ReasonCode =
   | "capability_exceeded"
   | "budget_exceeded"
   | "phase_not_allowed"
-  | "malformed_args";
+  | "malformed_args"
+  | "operator_control";
 
 /** The acting agent: an id, or an identity object. */
 export type AgentRef = string | { id: string; name?: string; role?: string; [k: string]: unknown };
