@@ -17,7 +17,11 @@ export type AgentGovErrorCode =
   | "AUDIT_IO"
   | "AUDIT_CLOSED"
   | "AUDIT_VERIFY"
-  | "INVALID_KEY";
+  | "INVALID_KEY"
+  /** Registry packages' codes (REGISTRY.md §10), branded as agentgov errors. */
+  | `REGISTRY_${string}`
+  /** RL-guard codes (RL-GUARD.md §11). */
+  | `RL_${string}`;
 
 /** Base class of every error agentgov throws. */
 export class AgentGovError extends Error {

@@ -23,7 +23,7 @@ export type {
   KernelStats,
 } from "./kernel/types.js";
 export { REDACTED } from "./kernel/paths.js";
-export { SECRET_KEY_PATTERN } from "./kernel/audit-args.js";
+export { SECRET_KEY_PATTERN, auditArgs } from "./kernel/audit-args.js";
 export { AgentGovError, GovernanceDenied, PolicyLoadError, isAgentGovError, formatPolicyIssue } from "./errors.js";
 export type { AgentGovErrorCode, PolicyIssue } from "./errors.js";
 export { createPolicyEngine, loadPolicies, STAGES, RULE_ACTIONS, CONFLICT_STRATEGIES } from "./policy/index.js";

@@ -26,7 +26,8 @@ export interface PluginGrant {
   _type: "agentgov/plugin-grant/v1";
   plugin: string;
   version: string;
-  manifestSha256: string;
+  /** sha256 of the canonical manifest; absent only in the empty grant of an unsigned plugin. */
+  manifestSha256?: string;
   keyids: string[];
   capabilities: PluginCapabilities;
   /** sha256 of JCS(capabilities): the value the operator consented to. */
@@ -160,7 +161,7 @@ function grantProblem(grant: unknown): string | null {
   if (grant._type !== "agentgov/plugin-grant/v1") return "unknown _type";
   if (typeof grant.plugin !== "string" || grant.plugin === "") return "no plugin name";
   if (typeof grant.version !== "string") return "no version";
-  if (typeof grant.manifestSha256 !== "string" || typeof grant.capabilitiesSha256 !== "string") return "missing digests";
+  if ((grant.manifestSha256 !== undefined && typeof grant.manifestSha256 !== "string") || typeof grant.capabilitiesSha256 !== "string") return "missing digests";
   if (!Array.isArray(grant.keyids) || !grant.keyids.every((k) => typeof k === "string")) return "keyids must be strings";
   const c = grant.capabilities;
   if (!isRecord(c)) return "no capabilities";

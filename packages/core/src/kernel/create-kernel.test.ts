@@ -103,6 +103,16 @@ describe("kernel.enforce", () => {
     expect(kernel.stats.internalErrors).toBe(1);
   });
 
+  it("records an internal-error denial in the audit when it can", async () => {
+    const audit = memoryAudit();
+    const kernel = createKernel({ policies: [policy], audit, approvals: () => Promise.resolve({ approved: true }) });
+    const hostile = call("read", {});
+    Object.defineProperty(hostile.context, "args", { get: () => { throw new Error("getter exploded"); }, enumerable: true });
+    const error = await denial(kernel.enforce(hostile, () => "x", { callId: "c9" }));
+    expect(error.decision.code).toBe("internal_error");
+    expect(audit.records().at(-1)).toMatchObject({ call_id: "c9", decision: { code: "internal_error" }, outcome: { status: "denied" } });
+  });
+
   it("denies with audit_unavailable when the sink refuses the record, without running the tool", async () => {
     const refusing: AuditSink = {
       append: () => {

@@ -148,7 +148,27 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       }
       stats.internalErrors++;
       stats.denied++;
-      throw new GovernanceDenied(deny("internal_error", `Internal error while enforcing: ${message(error)}`));
+      const denial = deny("internal_error", `Internal error while enforcing: ${message(error)}`);
+      recordInternalError(request, denial, enforceOptions.callId);
+      throw new GovernanceDenied(denial);
+    }
+  };
+
+  /** Best effort: records an internal-error denial (the fault may be the audit itself, so a refusal is only counted). */
+  const recordInternalError = (request: DecisionRequest, denial: Decision, callId: string | undefined): void => {
+    try {
+      let call: Pick<CallInfo, "agent" | "stage" | "callId" | "tool">;
+      try {
+        call = describeCall(request, callId);
+      } catch {
+        // The request itself may be what failed (a hostile getter): record what is certain.
+        call = { agent: "", stage: "pre_tool", callId: callId ?? randomUUID() };
+      }
+      const entry: AuditEntry = { kind: "decision", agent: call.agent, stage: call.stage, call_id: call.callId, decision: summarize(denial), policy_digest: engine.digest, outcome: { status: "denied" } };
+      if (call.tool !== undefined) entry.tool = call.tool;
+      audit.append(entry);
+    } catch {
+      stats.auditFailuresDenied++;
     }
   };
 

@@ -113,6 +113,14 @@ describe("createPolicyEngine", () => {
     expect(engine.decide(req("refund"))).toMatchObject({ allowed: false, action: "require_approval", code: "rule", approvers: [], quorum: 1 });
   });
 
+  it("dryRun checks a rate limit without counting the call", () => {
+    const engine = createPolicyEngine({ clock: () => 0, policies: [{ apiVersion: "agentgov/v1", name: "p", rules: [{ name: "once", action: "allow", limit: "1/minute" }] }] });
+    for (let i = 0; i < 3; i++) expect(engine.decide(req("x"), { dryRun: true })).toMatchObject({ allowed: true, matched_rule: "once" });
+    expect(engine.decide(req("x"))).toMatchObject({ allowed: true });
+    expect(engine.decide(req("x"), { dryRun: true })).toMatchObject({ allowed: false, code: "rate_limited" });
+    expect(engine.decide(req("x"))).toMatchObject({ allowed: false, code: "rate_limited" });
+  });
+
   it("reports a rate-limited shadow policy without consuming its quota", () => {
     let now = 0;
     const engine = createPolicyEngine({

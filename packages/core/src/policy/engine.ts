@@ -140,7 +140,7 @@ export function compileEngine(loaded: readonly LoadedPolicy[], options: PolicyEn
         decision = make(false, "deny", null, null, "no_policy", `No policy applies to agent '${agentId}'`);
       } else {
         const winner = evaluate(plan.stages[stage], scope, app.enforced, strategy, errors, trace);
-        decision = winner === null ? defaultDecision(app.defaultDeny) : ruleDecision(winner, agentId, true);
+        decision = winner === null ? defaultDecision(app.defaultDeny) : ruleDecision(winner, agentId, decideOptions?.dryRun !== true);
       }
       if (app.shadow.length > 0) {
         decision.shadow = app.shadow.map((i) => {

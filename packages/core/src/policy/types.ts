@@ -100,4 +100,9 @@ export interface Decision {
 export interface DecideOptions {
   /** Add a `trace` of every rule considered and why. */
   explain?: boolean;
+  /**
+   * Decide without side effects: a winning rule's rate limit is checked but the call is not
+   * counted (for previews such as whether to offer a handoff at all).
+   */
+  dryRun?: boolean;
 }
