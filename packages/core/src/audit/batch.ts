@@ -34,6 +34,13 @@ export class Batch implements LineStore {
   #records = 0;
   /** Buffers returned after their write, reused for the next lines. */
   #free: Buffer[] = [];
+  /** Size of the next buffer to allocate: starts small for short logs, doubles up to CHUNK_BYTES. */
+  #nextChunk: number;
+
+  /** `initialChunkBytes`: the first buffer's size (default a full chunk); later ones double up to 1 MiB. */
+  constructor(initialChunkBytes = CHUNK_BYTES) {
+    this.#nextChunk = Math.min(CHUNK_BYTES, Math.max(256, initialChunkBytes));
+  }
 
   /** Records waiting in the batch. */
   get records(): number {
@@ -117,7 +124,12 @@ export class Batch implements LineStore {
     const current = this.#current;
     if (current !== undefined && current.length - this.#offset >= bytes) return current;
     if (current !== undefined && this.#offset > 0) this.#chunks.push(current.subarray(0, this.#offset));
-    const fresh = bytes <= CHUNK_BYTES ? (this.#free.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES)) : Buffer.allocUnsafeSlow(bytes);
+    const size = this.#nextChunk;
+    this.#nextChunk = Math.min(CHUNK_BYTES, size * 2);
+    let fresh: Buffer;
+    if (bytes > CHUNK_BYTES) fresh = Buffer.allocUnsafeSlow(bytes);
+    else if (size === CHUNK_BYTES) fresh = this.#free.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    else fresh = Buffer.allocUnsafeSlow(Math.max(size, bytes));
     this.#current = fresh;
     this.#offset = 0;
     return fresh;

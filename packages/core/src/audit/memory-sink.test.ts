@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { isAgentGovError } from "../errors.js";
 import { canonicalJson } from "../internal/canonical-json.js";
 import { genesisOf } from "./header.js";
-import { generateAuditKeyPair, memoryAudit, verifyAudit, type AuditEntry, type AuditRecord } from "./index.js";
+import { generateAuditKeyPair, memoryAudit, verifyAudit, verifyAuditSync, type AuditEntry, type AuditRecord } from "./index.js";
 import { auditEntry } from "../testing/fixtures/audit-entry.js";
 
 const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
@@ -172,5 +172,29 @@ describe("memoryAudit: checkpoints and close", () => {
     const records: readonly AuditRecord[] = sink.records();
     expect(await verifyAudit(records, { allowOpen: true, genesis: sink.header.genesis })).toMatchObject({ ok: true, records: 4, sealed: false });
     expect((await verifyAudit(records, { allowOpen: true, genesis: "0".repeat(64) })).error).toMatchObject({ reason: "chain_break", seq: 1 });
+  });
+});
+
+describe("memoryAudit: growing buffers", () => {
+  it("starts small, grows across many buffers, and reads back and verifies every record", async () => {
+    const sink = memoryAudit();
+    const n = 3000;
+    for (let i = 0; i < n; i++) sink.append(entry(i));
+    expect(sink.records()).toHaveLength(n);
+    expect(sink.records().map((r) => r.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    await sink.close();
+    const result = await verifyAudit(sink.lines());
+    expect(result).toMatchObject({ ok: true, records: n, sealed: true });
+    expect(verifyAuditSync(sink.lines())).toEqual(result);
+  });
+
+  it("verifyAuditSync reports the same first problem as verifyAudit", async () => {
+    const sink = memoryAudit();
+    for (let i = 0; i < 5; i++) sink.append(entry(i));
+    await sink.close();
+    const tampered = sink.lines().map((l, i) => (i === 3 ? l.replace("SELECT", "DELETE") : l));
+    const expected = await verifyAudit(tampered);
+    expect(expected.ok).toBe(false);
+    expect(verifyAuditSync(tampered)).toEqual(expected);
   });
 });

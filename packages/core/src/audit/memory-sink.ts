@@ -11,6 +11,9 @@ import { createHeader, headerLine } from "./header.js";
 import { resolveSinkOptions, type AuditSinkOptions } from "./options.js";
 import type { AuditEntry, AuditHead, AuditHeader, AuditRecord, AuditSink } from "./types.js";
 
+/** Size of a memory sink's first buffer; later ones double up to 1 MiB. */
+export const MEMORY_FIRST_CHUNK_BYTES = 4096;
+
 /** Options of {@link memoryAudit}. */
 export type MemoryAuditOptions = AuditSinkOptions;
 
@@ -29,7 +32,8 @@ export function memoryAudit(options: MemoryAuditOptions = {}): MemoryAuditSink {
   const { now, signer, checkpointEvery } = resolveSinkOptions(options);
   const header = createHeader(now(), signer?.keyId);
   const chain = new AuditChain({ genesis: header.genesis, seq: 0, head: header.genesis }, now, signer, checkpointEvery);
-  const store = new Batch();
+  // A memory log is often short (one per episode, test or request): start with a small buffer.
+  const store = new Batch(MEMORY_FIRST_CHUNK_BYTES);
   store.meta(headerLine(header));
   let closed = false;
 

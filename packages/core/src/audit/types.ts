@@ -10,8 +10,11 @@ export type AuditDecision = Pick<Decision, "allowed" | "action" | "matched_rule"
 
 /** What happened to the call. */
 export interface AuditOutcome {
-  /** `denied`: never ran; `pending`: decision recorded, tool about to run; `ok`/`error`: the tool's result. */
-  status: "denied" | "pending" | "ok" | "error";
+  /**
+   * `denied`: never ran; `pending`: decision recorded, tool about to run; `permitted`: allowed,
+   * and the caller runs the tool itself (the RL guard's episodes); `ok`/`error`: the tool's result.
+   */
+  status: "denied" | "pending" | "permitted" | "ok" | "error";
   duration_ms?: number;
   /** The tool's error, for `error`. */
   error?: { name: string; message: string };

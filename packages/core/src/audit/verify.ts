@@ -135,6 +135,21 @@ export async function verifyAudit(
     throw new AgentGovError("INVALID_OPTIONS", `verifyAudit concurrency must be a positive integer, got ${String(options.concurrency)}`);
   }
   if (typeof source === "string") return verifyFile(source, setup, allowOpen, options.concurrency);
+  return verifyItems(source, setup, allowOpen);
+}
+
+/**
+ * Synchronous {@link verifyAudit} for a log already in memory (lines or parsed items), such
+ * as `memoryAudit().lines()`: same checks, same result.
+ */
+export function verifyAuditSync(source: readonly string[] | readonly AuditLogItem[] | readonly Record<string, unknown>[], options: Omit<VerifyAuditOptions, "concurrency"> = {}): AuditVerifyResult {
+  const publicKey = options.publicKey === undefined ? undefined : toPublicKey(options.publicKey);
+  const setup: VerifierSetup = { publicKey, pinnedKeyId: publicKey === undefined ? undefined : keyIdOf(publicKey), genesis: options.genesis };
+  return verifyItems(source, setup, options.allowOpen ?? false);
+}
+
+function verifyItems(source: readonly string[] | readonly AuditLogItem[] | readonly Record<string, unknown>[], setup: VerifierSetup, allowOpen: boolean): AuditVerifyResult {
+  const publicKey = setup.publicKey;
   const verifier = new Verifier(setup);
   const n = source.length;
   for (let i = 0; i < n; i++) {

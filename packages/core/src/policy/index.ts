@@ -13,6 +13,7 @@ export { STAGES, RULE_ACTIONS, CONFLICT_STRATEGIES } from "./types.js";
 export type { Stage, RuleAction, ConflictStrategy, ReasonCode, AgentRef, DecisionRequest, Decision, DecideOptions, RuleTrace, EvaluationErrorNote } from "./types.js";
 export { MAX_CONDITION_LENGTH, MAX_CONDITION_DEPTH, MAX_LIST_ITEMS } from "./condition/parser.js";
 export { MAX_STRING_OPERAND } from "./condition/values.js";
-export { MAX_POLICY_FILE_BYTES } from "./yaml-source.js";
+export { MAX_POLICY_FILE_BYTES, parseStrictYaml, SourceIssues } from "./yaml-source.js";
+export type { LocatedValue } from "./yaml-source.js";
 export { PolicyLoadError, formatPolicyIssue } from "../errors.js";
 export type { PolicyIssue } from "../errors.js";

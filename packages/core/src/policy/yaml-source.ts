@@ -16,7 +16,7 @@ export interface LocatedValue {
   locate: (path: string, key?: boolean) => { line: number; col: number };
 }
 
-/** Thrown internally with the issues of one file. */
+/** Thrown by {@link parseStrictYaml} with the positioned issues of one file. */
 export class SourceIssues extends Error {
   constructor(readonly issues: PolicyIssue[]) {
     super(issues.map((i) => i.message).join("; "));
