@@ -9,6 +9,7 @@ export { govern, GOVERNED, RESERVED_CONTEXT_KEYS } from "./kernel/govern.js";
 export { renderDenial } from "./kernel/render-denial.js";
 export { redactOutput, MIN_SCRUB_LENGTH } from "./kernel/redact-output.js";
 export { applyTransformToArgs } from "./kernel/transform.js";
+export { decisionAuditEntry, summarizeDecision } from "./kernel/audit-entry.js";
 export type { GovernOptions, Governed } from "./kernel/govern.js";
 export { DEFAULT_APPROVAL_TIMEOUT_MS } from "./kernel/types.js";
 export type {

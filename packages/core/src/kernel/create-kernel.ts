@@ -3,17 +3,17 @@
  * enforcement path (`enforce`) that audits before anything runs and fails closed.
  */
 import { randomUUID } from "node:crypto";
-import { digestArgs, memoryAudit } from "../audit/index.js";
-import type { AuditDecision, AuditEntry, AuditOutcome } from "../audit/types.js";
+import { memoryAudit } from "../audit/index.js";
+import type { AuditEntry, AuditOutcome } from "../audit/types.js";
 import { AgentGovError, GovernanceDenied, isAgentGovError } from "../errors.js";
 import { createKillSwitch, createQuarantine } from "../guards/kill-switch.js";
 import { checkPluginGrant, type PluginGrant, type PluginRoots } from "../guards/plugin-grant.js";
 import { canonicalJson } from "../internal/canonical-json.js";
 import { sha256Hex } from "../internal/sha256.js";
 import { createPolicyEngine, type PolicyEngine, type PolicyEngineOptions } from "../policy/engine.js";
-import { type DecideOptions, type Decision, type DecisionRequest, type ReasonCode, type Stage, STAGES } from "../policy/types.js";
+import type { DecideOptions, Decision, DecisionRequest, ReasonCode } from "../policy/types.js";
 import { askApproval } from "./approval.js";
-import { auditArgs } from "./audit-args.js";
+import { agentIdOf, baseEntry, type CallInfo, describeCall, isObject, summarizeDecision } from "./audit-entry.js";
 import { redactOutput } from "./redact-output.js";
 import { applyTransformToArgs } from "./transform.js";
 import { DEFAULT_APPROVAL_TIMEOUT_MS, type EnforceOptions, type Kernel, type KernelOptions, type KernelStats } from "./types.js";
@@ -127,7 +127,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       const blocking = post !== undefined && !post.allowed && post.code !== "default";
       const outcomeEntry: AuditEntry = { ...outcomeBase, kind: "outcome", outcome: { status: "ok", duration_ms: duration } };
       if (post !== undefined) {
-        outcomeEntry.decision = summarize(post);
+        outcomeEntry.decision = summarizeDecision(post);
         outcomeEntry.stage = "post_tool";
       }
       const refusedOutcome = record(outcomeEntry, post ?? decision);
@@ -164,7 +164,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
         // The request itself may be what failed (a hostile getter): record what is certain.
         call = { agent: "", stage: "pre_tool", callId: callId ?? randomUUID() };
       }
-      const entry: AuditEntry = { kind: "decision", agent: call.agent, stage: call.stage, call_id: call.callId, decision: summarize(denial), policy_digest: engine.digest, outcome: { status: "denied" } };
+      const entry: AuditEntry = { kind: "decision", agent: call.agent, stage: call.stage, call_id: call.callId, decision: summarizeDecision(denial), policy_digest: engine.digest, outcome: { status: "denied" } };
       if (call.tool !== undefined) entry.tool = call.tool;
       audit.append(entry);
     } catch {
@@ -201,57 +201,6 @@ function engineOptions(options: KernelOptions, clock: () => number): PolicyEngin
   return out;
 }
 
-interface CallInfo {
-  agent: string;
-  stage: Stage;
-  tool?: string;
-  action?: string;
-  callId: string;
-  runId?: string;
-  args: unknown;
-}
-
-function describeCall(request: DecisionRequest, callId: string | undefined): CallInfo {
-  const raw: Record<string, unknown> = isObject(request) ? (request) : {};
-  const context: Record<string, unknown> = isObject(raw.context) ? raw.context : {};
-  const call: CallInfo = {
-    agent: agentIdOf(request) ?? "",
-    // A malformed stage is recorded as the default; the decision's code says the request was invalid.
-    stage: typeof raw.stage === "string" && (STAGES as readonly string[]).includes(raw.stage) ? (raw.stage as Stage) : "pre_tool",
-    callId: callId ?? randomUUID(),
-    args: context.args,
-  };
-  const tool = isObject(context.tool) ? context.tool.name : undefined;
-  if (typeof tool === "string") call.tool = tool;
-  const action = isObject(context.action) ? context.action.type : undefined;
-  if (typeof action === "string") call.action = action;
-  const runId = isObject(context.run) ? context.run.id : undefined;
-  if (typeof runId === "string") call.runId = runId;
-  return call;
-}
-
-function baseEntry(call: CallInfo, decision: Decision, digest: string, argsMode: KernelOptions["auditArgs"] & string): Omit<AuditEntry, "kind"> {
-  const entry: Omit<AuditEntry, "kind"> = { agent: call.agent, stage: call.stage, call_id: call.callId, decision: summarize(decision), policy_digest: digest };
-  if (call.tool !== undefined) entry.tool = call.tool;
-  if (call.action !== undefined) entry.action = call.action;
-  if (call.runId !== undefined) entry.run_id = call.runId;
-  if (call.args !== undefined) {
-    entry.args_digest = digestArgs(call.args);
-    const recorded = auditArgs(call.args, argsMode, decision.transform?.redact);
-    if (recorded !== undefined) entry.args = recorded;
-  }
-  return entry;
-}
-
-function summarize(decision: Decision): AuditDecision {
-  const out: AuditDecision = { allowed: decision.allowed, action: decision.action, matched_rule: decision.matched_rule, policy: decision.policy, code: decision.code, reason: decision.reason };
-  if (decision.rate_limited === true) out.rate_limited = true;
-  if (decision.severity !== undefined) out.severity = decision.severity;
-  if (decision.errors !== undefined) out.errors = decision.errors;
-  if (decision.shadow !== undefined) out.shadow = decision.shadow;
-  return out;
-}
-
 /** Digest binding an approval to the exact action (agent, tool, canonical arguments, policy digest). */
 function actionDigest(call: CallInfo, policyDigest: string): string {
   return sha256Hex(canonicalJson({ agent: call.agent, tool: call.tool ?? null, args: call.args ?? null, policy_digest: policyDigest }));
@@ -260,17 +209,6 @@ function actionDigest(call: CallInfo, policyDigest: string): string {
 function steer(output: unknown, text: string, onSteer: ((message: string) => void) | undefined): unknown {
   onSteer?.(text);
   return typeof output === "string" ? `${output}\n\n[agentgov] ${text}` : output;
-}
-
-function agentIdOf(request: DecisionRequest): string | undefined {
-  const agent: unknown = isObject(request) ? request.agent : undefined;
-  if (typeof agent === "string") return agent;
-  if (isObject(agent) && typeof agent.id === "string") return agent.id;
-  return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function message(error: unknown): string {
