@@ -1,0 +1,321 @@
+/**
+ * The governed episode (RL-GUARD.md §5, §7): gates each call synchronously through the
+ * phase kernel, appends every decision to the episode's hash-chained log, and on `finish`
+ * derives the shaped reward from that log and signs it.
+ */
+import type { AuditEntry, Decision, Kernel, ReasonCode } from "@agentgov/core";
+import type { MemoryAuditSink } from "@agentgov/core/audit";
+import type { Budgets, CompiledRlConfig, PhaseConfig } from "../config/types.js";
+import { rlError } from "../errors.js";
+import { computeFacets } from "../gate/facets.js";
+import { severityOf } from "../gate/severity.js";
+import { canonicalJson, digestOf, isObject, sha256Hex } from "../internal/canonical.js";
+import { episodeFacts, isFactsProblem, RL_ACTIONS } from "../integrity/derive.js";
+import { withExt } from "../integrity/ext.js";
+import type { RewardSigner } from "../integrity/keys.js";
+import { EPISODE_TYPE, signRewardRecord, type RewardReason, type RewardRecordV1 } from "../integrity/record.js";
+import { shapeReward } from "../shaping/shape.js";
+import type { EpisodeRef, GateDecision, Severity, ToolCall } from "../types.js";
+import { loggedArgs } from "./redact.js";
+
+/** Most distinct tool names counted per episode (further ones share one counter). */
+export const MAX_TRACKED_TOOLS = 256;
+/** Hard cap on gated calls per episode, whatever the budgets say (bounds the log and call ids). */
+export const MAX_CALLS_PER_EPISODE = 10_000;
+
+/** A governed episode. */
+export interface GovernedEpisode {
+  readonly ref: Readonly<EpisodeRef>;
+  /** Aborted when the episode terminates (terminating decision, budget, kill switch). */
+  readonly signal: AbortSignal;
+  /** The episode log. */
+  readonly log: MemoryAuditSink;
+  readonly nonce: string;
+  /** True when this episode is marked for held-out re-grading. */
+  readonly audit: boolean;
+  readonly phase: string;
+  readonly policyVersion: string;
+  /** Filters an OpenAI `tools` list to the phase allow-list (gating still applies). */
+  exposedTools<T extends { function: { name: string } }>(tools: readonly T[]): T[];
+  /** Gates one call; synchronous, no I/O; appends the `pre_tool` record. */
+  gate(call: ToolCall): GateDecision;
+  /** Records a permitted call's result (`post_tool`). @throws `RL_EXECUTED_AFTER_DENY` for a call that was not permitted. */
+  recordResult(callId: string, result: { ok: boolean }): void;
+  /** Records model usage; returns a budget decision (terminating when a model budget is exhausted). */
+  recordModelCall(usage: { prompt_tokens?: number; completion_tokens?: number; cost_usd?: number }): GateDecision;
+  /** Shapes, records the outcome and signs the reward record. Call once. */
+  finish(o: { base: number | Record<string, number>; primary?: string; artifactDigest?: string }): Promise<RewardRecordV1>;
+  /** Ends the episode without a reward record (a failed or abandoned rollout); aborts `signal`. */
+  cancel(reason: string): void;
+  /** Decisions that were `internal_error` (alert only: the policy can provoke them). */
+  readonly guardErrors: number;
+}
+
+/** Run state an episode starts from (snapshotted). */
+export interface EpisodeStart {
+  epoch: number;
+  phase: PhaseConfig;
+  penaltyScale: number;
+  audit: boolean;
+  nonce: string;
+}
+
+/** What an episode needs from its guard. */
+export interface EpisodeDeps {
+  config: CompiledRlConfig;
+  kernel: Kernel;
+  log: MemoryAuditSink;
+  signer: RewardSigner;
+  clock: () => number;
+  observation: "detailed" | "generic";
+  /** Called once when the episode ends (finish or abort), to forget it. */
+  onEnd: () => void;
+}
+
+/** The hex genesis of an episode (§7): binds the chain to run, rollout, attempt, mode, version and nonce. */
+export function episodeGenesis(ref: EpisodeRef, policyVersion: string, nonce: string): string {
+  return digestOf({ _type: EPISODE_TYPE, run_id: ref.runId, rollout_id: ref.rolloutId, attempt_id: ref.attemptId, mode: ref.mode, policy_version: policyVersion, nonce });
+}
+
+const META_DECISION = { allowed: true, action: "log", matched_rule: null, policy: null, code: "default", reason: "rl-guard episode record" } as const;
+
+/** Starts an episode: appends `rl.start`. */
+export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: EpisodeDeps): GovernedEpisode {
+  const { config, kernel, log, signer, clock } = deps;
+  const phase = start.phase;
+  const budgets: Budgets = phase.budgets;
+  const controller = new AbortController();
+  const agent = config.run.agent;
+  const startedAt = clock();
+  const allow = new Set(phase.allowTools);
+  const callsByTool = new Map<string, number>();
+  const permitted = new Set<string>();
+  const gatedIds = new Set<string>();
+  let calls = 0;
+  let deniedStreak = 0;
+  let modelCalls = 0;
+  let tokens = 0;
+  let cost = 0;
+  let guardErrors = 0;
+  let logFailed = false;
+  let finished = false;
+  let ended = false;
+
+  const end = (): void => {
+    if (!ended) {
+      ended = true;
+      deps.onEnd();
+    }
+  };
+  const abort = (why: string): void => {
+    if (!controller.signal.aborted) controller.abort(rlError("RL_KILLED", why));
+  };
+
+  const append = (entry: AuditEntry): boolean => {
+    try {
+      log.append(entry);
+      return true;
+    } catch {
+      logFailed = true;
+      abort("the episode log cannot take records");
+      return false;
+    }
+  };
+
+  const base = { agent, run_id: ref.rolloutId, policy_digest: phase.engine.digest };
+  append(withExt({ ...base, kind: "decision", stage: "input", action: RL_ACTIONS.start, decision: { ...META_DECISION } }, {
+    rl: {
+      epoch: start.epoch, phase: phase.name, policy_version: phase.policyVersion, penalty_scale: start.penaltyScale, budgets, audit: start.audit,
+      run_id: ref.runId, attempt_id: ref.attemptId, mode: ref.mode, nonce: start.nonce, genesis: episodeGenesis(ref, phase.policyVersion, start.nonce),
+    },
+  }));
+
+  const synth = (code: ReasonCode, reason: string, from?: Decision): Decision => ({
+    allowed: false, action: "deny", matched_rule: from?.matched_rule ?? null, policy: from?.policy ?? null, code, reason, policy_digest: phase.engine.digest,
+  });
+
+  const budgetDenial = (tool: string): { decision: Decision; terminate: boolean } | null => {
+    const elapsed = clock() - startedAt;
+    if (calls > MAX_CALLS_PER_EPISODE) return { decision: synth("budget_exceeded", `hard cap of ${MAX_CALLS_PER_EPISODE} calls per episode exhausted`), terminate: true };
+    if (budgets.max_tool_calls !== undefined && calls > budgets.max_tool_calls) return { decision: synth("budget_exceeded", `max_tool_calls (${budgets.max_tool_calls}) exhausted`), terminate: true };
+    if (budgets.max_consecutive_denied !== undefined && deniedStreak >= budgets.max_consecutive_denied) return { decision: synth("budget_exceeded", `max_consecutive_denied (${budgets.max_consecutive_denied}) reached`), terminate: true };
+    if (budgets.max_wall_ms !== undefined && elapsed >= budgets.max_wall_ms) return { decision: synth("budget_exceeded", `max_wall_ms (${budgets.max_wall_ms}) exhausted`), terminate: true };
+    if (budgets.max_calls_per_tool !== undefined && (callsByTool.get(tool) ?? 0) > budgets.max_calls_per_tool) return { decision: synth("budget_exceeded", `max_calls_per_tool (${budgets.max_calls_per_tool}) exhausted for '${tool}'`), terminate: false };
+    return modelBudgetDenial();
+  };
+  const modelBudgetDenial = (): { decision: Decision; terminate: boolean } | null => {
+    if (budgets.max_model_calls !== undefined && modelCalls > budgets.max_model_calls) return { decision: synth("budget_exceeded", "max_model_calls exhausted"), terminate: true };
+    if (budgets.max_tokens !== undefined && tokens > budgets.max_tokens) return { decision: synth("budget_exceeded", "max_tokens exhausted"), terminate: true };
+    if (budgets.max_cost_usd !== undefined && cost > budgets.max_cost_usd) return { decision: synth("budget_exceeded", "max_cost_usd exhausted"), terminate: true };
+    return null;
+  };
+
+  const refusal = (d: Decision): string =>
+    deps.observation === "generic" ? JSON.stringify({ error: "denied" }) : JSON.stringify({ error: "denied", rule: d.matched_rule, reason: d.reason });
+
+  const gate = (call: ToolCall): GateDecision => {
+    if (finished) throw rlError("RL_INVALID_STATE", "the episode is finished");
+    const tool = typeof call.name === "string" ? call.name : "";
+    const callId = typeof call.id === "string" && call.id !== "" && call.id.length <= 256 && !gatedIds.has(call.id) ? call.id : `call#${calls + 1}`;
+    if (gatedIds.size <= MAX_CALLS_PER_EPISODE) gatedIds.add(callId);
+    calls++;
+    const key = callsByTool.has(tool) || callsByTool.size < MAX_TRACKED_TOOLS ? tool : "\u0000other";
+    callsByTool.set(key, (callsByTool.get(key) ?? 0) + 1);
+
+    let decision: Decision;
+    let terminate = false;
+    let argsText: string | null;
+    try {
+      argsText = isObject(call.args) ? canonicalJson(call.args) : null;
+    } catch {
+      argsText = null;
+    }
+    if (argsText === null || tool === "") {
+      decision = synth("malformed_args", "the call's arguments are not a JSON object");
+    } else if (kernel.killSwitch.engaged) {
+      decision = kernel.decide({ agent, stage: "pre_tool", context: {} });
+    } else {
+      const budget = budgetDenial(tool);
+      if (budget !== null) {
+        decision = budget.decision;
+        terminate = budget.terminate;
+      } else {
+        const args = call.args as Record<string, unknown>;
+        const context = {
+          tool: { name: tool },
+          args,
+          action: { type: tool },
+          run: { id: ref.rolloutId, step: calls },
+          rl: { epoch: start.epoch, phase: phase.name, mode: ref.mode },
+          episode: { calls, calls_by_tool: Object.fromEntries(callsByTool), denied_streak: deniedStreak, tokens, elapsed_ms: clock() - startedAt },
+          facets: computeFacets(tool, args, config),
+        };
+        decision = kernel.decide({ agent, stage: "pre_tool", context });
+        if (decision.allowed && !allow.has(tool)) decision = synth("phase_not_allowed", `tool '${tool}' is not allowed in phase '${phase.name}'`);
+      }
+    }
+    let severity: Severity | null = severityOf(decision, config.defaultSeverity);
+    if (decision.allowed && severity === null) severity = shadowSeverity(decision, config.defaultSeverity);
+    if (decision.code === "internal_error") guardErrors++;
+    if (decision.code === "kill_switch") terminate = true;
+    if (severity !== null && config.shaping.terminateOn.includes(severity)) terminate = true;
+    let ok = decision.allowed;
+    deniedStreak = ok ? 0 : deniedStreak + 1;
+
+    const entry: AuditEntry = {
+      ...base, kind: "decision", stage: "pre_tool", tool, action: tool, call_id: callId,
+      decision: summarize(decision),
+      outcome: { status: ok ? "permitted" : "denied" },
+    };
+    if (argsText !== null) {
+      entry.args_digest = sha256Hex(argsText);
+      entry.args = loggedArgs(call.args, decision.transform?.redact);
+    }
+    if (!append(withExt(entry, { rl: { severity, terminate } }))) {
+      ok = false;
+      terminate = true;
+      decision = synth("audit_unavailable", "the episode log cannot take the record, so the call is denied", decision);
+    }
+    if (ok) permitted.add(callId);
+    if (terminate) abort(`terminated by ${decision.code}: ${decision.reason}`);
+    return { decision, severity, permitted: ok, terminate, observation: ok ? null : refusal(decision) };
+  };
+
+  const finish = (o: { base: number | Record<string, number>; primary?: string; artifactDigest?: string }): Promise<RewardRecordV1> => {
+    if (finished) return Promise.reject(rlError("RL_INVALID_STATE", "the episode is already finished"));
+    finished = true;
+    end();
+    const bases: Record<string, number> = typeof o.base === "number" ? { task: o.base } : { ...o.base };
+    const primary = o.primary ?? (typeof o.base === "number" ? "task" : Object.keys(bases)[0] ?? "task");
+    const b = bases[primary];
+    if (b === undefined || !Object.values(bases).every(Number.isFinite)) return Promise.reject(rlError("RL_INVALID_STATE", `base reward '${primary}' is missing or not finite`));
+    const killed = kernel.killSwitch.engaged || logFailed;
+    const outcomeExt: Record<string, unknown> = { base: bases, primary, killed };
+    if (o.artifactDigest !== undefined) outcomeExt.artifact_digest = o.artifactDigest;
+    append(withExt({ ...base, kind: "decision", stage: "output", action: RL_ACTIONS.outcome, decision: { ...META_DECISION } }, { rl: outcomeExt }));
+    const facts = episodeFacts(log.records());
+    const head = log.head();
+    const reason: RewardReason = killed || isFactsProblem(facts) ? "killed" : "shaped";
+    const shaped = isFactsProblem(facts) || killed
+      ? { penalty: 0, bonus: 0, final: config.signing.integrityFloor, excluded: false }
+      : shapeReward(config.shaping, { base: b, severities: facts.severities, scale: start.penaltyScale, mode: ref.mode });
+    const violations = isFactsProblem(facts) ? { critical: 0, high: 0, medium: 0, low: 0 } : facts.violations;
+    const record = signRewardRecord({
+      v: 1, _type: "agentgov/rl/reward/v1", run_id: ref.runId, rollout_id: ref.rolloutId, attempt_id: ref.attemptId, mode: ref.mode,
+      epoch: start.epoch, phase: phase.name, policy_version: phase.policyVersion, penalty_scale: start.penaltyScale,
+      base: bases, primary, penalty: shaped.penalty, bonus: shaped.bonus, final: shaped.final, reason,
+      violations, blocked: isFactsProblem(facts) ? 0 : facts.blocked, terminated: isFactsProblem(facts) ? true : facts.terminated,
+      excluded: shaped.excluded, audit: start.audit, chain: { head: head.hash, len: head.seq }, nonce: start.nonce,
+      issued_at: new Date(clock()).toISOString(),
+    }, signer);
+    return Promise.resolve(record);
+  };
+
+  const onAbort = (): void => {
+    end();
+  };
+  controller.signal.addEventListener("abort", onAbort, { once: true });
+
+  return {
+    ref: Object.freeze({ ...ref }),
+    signal: controller.signal,
+    log,
+    nonce: start.nonce,
+    audit: start.audit,
+    phase: phase.name,
+    policyVersion: phase.policyVersion,
+    exposedTools: (tools) => tools.filter((t) => allow.has(t.function.name)),
+    gate,
+    recordResult(callId, result) {
+      if (!permitted.has(callId)) {
+        append({ ...base, kind: "outcome", stage: "post_tool", call_id: callId, decision: { ...META_DECISION, allowed: false, action: "deny", code: "internal_error" }, outcome: { status: result.ok ? "ok" : "error" } });
+        abort("a call that was not permitted was executed");
+        throw rlError("RL_EXECUTED_AFTER_DENY", `call '${callId}' was not permitted but reported a result`);
+      }
+      permitted.delete(callId);
+      append({ ...base, kind: "outcome", stage: "post_tool", call_id: callId, decision: { ...META_DECISION }, outcome: { status: result.ok ? "ok" : "error" } });
+    },
+    recordModelCall(usage) {
+      const p = finiteOr0(usage.prompt_tokens);
+      const c = finiteOr0(usage.completion_tokens);
+      const usd = finiteOr0(usage.cost_usd);
+      modelCalls++;
+      tokens += p + c;
+      cost += usd;
+      append(withExt({ ...base, kind: "decision", stage: "input", action: RL_ACTIONS.modelCall, decision: { ...META_DECISION } }, { rl: { prompt_tokens: p, completion_tokens: c, cost_usd: usd } }));
+      const over = modelBudgetDenial();
+      if (over !== null) abort(over.decision.reason);
+      const decision = over?.decision ?? { ...META_DECISION, action: "allow" as const, policy_digest: phase.engine.digest };
+      return { decision, severity: null, permitted: over === null, terminate: over !== null, observation: null };
+    },
+    finish,
+    cancel(reason) {
+      if (finished) return;
+      finished = true;
+      abort(`cancelled: ${reason}`);
+      end();
+    },
+    get guardErrors() {
+      return guardErrors;
+    },
+  };
+}
+
+/** In shadow mode a permitted call may still be a would-be violation. */
+function shadowSeverity(decision: Decision, fallback: Severity): Severity | null {
+  const hit = decision.shadow?.find((s) => !s.allowed);
+  return hit === undefined ? null : (severityOf(hit, fallback) ?? fallback);
+}
+
+function summarize(d: Decision): AuditEntry["decision"] {
+  const out: AuditEntry["decision"] = { allowed: d.allowed, action: d.action, matched_rule: d.matched_rule, policy: d.policy, code: d.code, reason: d.reason };
+  if (d.severity !== undefined) out.severity = d.severity;
+  if (d.rate_limited === true) out.rate_limited = true;
+  if (d.errors !== undefined) out.errors = d.errors;
+  if (d.shadow !== undefined) out.shadow = d.shadow;
+  return out;
+}
+
+function finiteOr0(v: number | undefined): number {
+  return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : 0;
+}

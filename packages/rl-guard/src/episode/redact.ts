@@ -1,0 +1,16 @@
+/** The logged copy of arguments: core's audit redaction, then at most 1 KiB. */
+import { auditArgs } from "@agentgov/core";
+import { canonicalJson } from "../internal/canonical.js";
+
+/** Largest logged argument copy, in bytes of canonical JSON. */
+export const MAX_LOGGED_ARGS_BYTES = 1024;
+
+/**
+ * The logged arguments: secret-looking keys and `redact` paths replaced by `[REDACTED]`
+ * (core's `auditArgs`), and replaced by a truncation marker beyond 1 KiB.
+ */
+export function loggedArgs(args: unknown, redactPaths?: readonly string[]): unknown {
+  const redacted = auditArgs(args, "redacted", redactPaths);
+  const bytes = Buffer.byteLength(canonicalJson(redacted), "utf8");
+  return bytes <= MAX_LOGGED_ARGS_BYTES ? redacted : { _truncated: true, bytes };
+}

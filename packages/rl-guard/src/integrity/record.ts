@@ -1,0 +1,58 @@
+/** The signed reward record `RewardRecordV1` (RL-GUARD.md §7) and its signature. */
+import { sign } from "node:crypto";
+import { canonicalJson } from "../internal/canonical.js";
+import type { EpisodeMode, SeverityCounts } from "../types.js";
+import type { RewardSigner } from "./keys.js";
+
+/** `_type` of reward records: separates their signatures from every other signed object. */
+export const REWARD_RECORD_TYPE = "agentgov/rl/reward/v1";
+/** `_type` of the episode genesis. */
+export const EPISODE_TYPE = "agentgov/rl/episode/v1";
+
+/** Why a record was issued as it was. */
+export type RewardReason = "shaped" | "killed" | "guard-error";
+
+/** A signed reward record (wire object, snake_case). */
+export interface RewardRecordV1 {
+  v: 1;
+  _type: typeof REWARD_RECORD_TYPE;
+  run_id: string;
+  rollout_id: string;
+  attempt_id: string;
+  mode: EpisodeMode;
+  epoch: number;
+  phase: string;
+  policy_version: string;
+  penalty_scale: number;
+  base: Record<string, number>;
+  primary: string;
+  penalty: number;
+  bonus: number;
+  final: number;
+  reason: RewardReason;
+  violations: SeverityCounts;
+  blocked: number;
+  terminated: boolean;
+  excluded: boolean;
+  audit: boolean;
+  chain: { head: string; len: number };
+  nonce: string;
+  issued_at: string;
+  keyid: string;
+  sig: string;
+}
+
+/** A record before signing. */
+export type UnsignedRewardRecord = Omit<RewardRecordV1, "sig" | "keyid">;
+
+/** The bytes a record's signature covers: canonical JSON of the record without `sig`. */
+export function signedBytes(record: Omit<RewardRecordV1, "sig">): Buffer {
+  return Buffer.from(canonicalJson(record), "utf8");
+}
+
+/** Signs a record with Ed25519 (`node:crypto`, cached key). */
+export function signRewardRecord(unsigned: UnsignedRewardRecord, signer: RewardSigner): RewardRecordV1 {
+  const body = { ...unsigned, keyid: signer.keyid };
+  const sig = sign(null, signedBytes(body), signer.privateKey).toString("base64");
+  return { ...body, sig };
+}
