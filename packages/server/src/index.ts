@@ -1,0 +1,34 @@
+/**
+ * `@agentgov/server`: the governance engine — an HTTP decision point for sidecar
+ * deployments, on the `@agentgov/core` kernel.
+ *
+ * @example
+ * const server = createGovernanceServer({ policies: "policies", dataDir: "/var/lib/agentgov" });
+ * await server.listen(8080, "127.0.0.1");
+ */
+export {
+  createGovernanceServer,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_POLICY_DIR,
+  DEFAULT_MAX_BATCH,
+  DEFAULT_MAX_PAGE_SIZE,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+} from "./server.js";
+export type { GovernanceServer, GovernanceServerOptions } from "./server.js";
+export { serveCommand } from "./serve-command.js";
+export type { ServeIo } from "./serve-command.js";
+export { ServerError } from "./errors.js";
+export type { ServerErrorCode } from "./errors.js";
+export type { AuditStore, AuditQuery, AuditPage, AuditStoreState } from "./audit-store.js";
+export { jsonlAuditStore, AUDIT_FILE, AUDIT_KEY_FILE, AUDIT_PUBLIC_KEY_FILE } from "./jsonl-store.js";
+export type { JsonlAuditStoreOptions } from "./jsonl-store.js";
+export { issueToken, readTokens, tokenDigest, SCOPES, TOKENS_FILE } from "./tokens.js";
+export type { Scope, StoredToken, IssueTokenOptions } from "./tokens.js";
+export { AGENTS_FILE } from "./agent-controls.js";
+export type { PolicySetStatus, ReloadFailure } from "./policy-set.js";
+export { defaultDataDir } from "./data-dir.js";
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_JSON_DEPTH } from "./json-body.js";
+export type { DecisionAnswer } from "./decide-route.js";
