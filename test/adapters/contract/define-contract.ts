@@ -1,0 +1,227 @@
+/**
+ * The adapter contract suite (FRAMEWORKS.md §5): the same scenarios and the same
+ * assertions against every adapter's driver. Each scenario builds its own kernel over an
+ * in-memory audit log; a denied call is proven not to have run by the fixture tools'
+ * side-effect counter (`ran`), never by reading logs.
+ */
+import { createKernel, isAgentGovError, type Kernel, type PolicyDocument, renderDenial } from "@agentgov/core";
+import { digestArgs, memoryAudit, type AuditRecord } from "@agentgov/core/audit";
+import { refusingAudit } from "@agentgov/core/testing";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CALLS, SECRET } from "../fixtures/tools.js";
+import { APPROVE_READS, DENY_DELETE, REDACT_OUTPUT, STEER_READS, TRANSFORM_PATH, WARN_AND_LOG } from "../fixtures/policies.js";
+import type { AdapterDriver, DriverInput, DriverResult, KernelSpec, ScriptedCall } from "./types.js";
+
+/** The agent identity every scenario uses. */
+export const CONTRACT_AGENT = "contract-bot";
+
+interface Outcome extends DriverResult {
+  records: readonly AuditRecord[];
+}
+
+async function scenario(driver: AdapterDriver, spec: KernelSpec, input: Partial<DriverInput> & { calls?: ScriptedCall[] }, kernelOverride?: Kernel): Promise<Outcome> {
+  const sink = memoryAudit();
+  const kernel =
+    kernelOverride ??
+    createKernel({
+      policies: spec.policies,
+      audit: spec.audit ?? sink,
+      ...(spec.approvals === undefined ? {} : { approvals: spec.approvals }),
+      ...(spec.approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs: spec.approvalTimeoutMs }),
+    });
+  const result = await driver.run({ kernel, agent: CONTRACT_AGENT, calls: input.calls ?? DEFAULT_CALLS, ...input });
+  return { ...result, records: spec.audit === undefined && kernelOverride === undefined ? sink.records() : [] };
+}
+
+function saw(result: DriverResult, callId: string): string {
+  const entry = result.modelSaw.find((m) => m.callId === callId);
+  expect(entry, `the model's second request has a result for ${callId}`).toBeDefined();
+  return entry?.text ?? "";
+}
+
+function denialOf(policy: PolicyDocument, rule: string): string {
+  const found = policy.rules?.find((r) => r.name === rule);
+  return renderDenial({ policy: policy.name, matched_rule: rule, code: "rule", reason: found?.message ?? `deny by rule '${rule}' of policy '${policy.name}'` });
+}
+
+function decisionRecords(records: readonly AuditRecord[], callId: string): AuditRecord[] {
+  return records.filter((r) => r.call_id === callId && r.kind === "decision");
+}
+
+/** Registers the contract's scenarios for `driver`. */
+export function defineContract(driver: AdapterDriver): void {
+  describe(`adapter contract: ${driver.name}`, () => {
+    it("C1 deny: the denied body never runs, the model sees the shared denial text, the loop goes on", async () => {
+      const r = await scenario(driver, { policies: [DENY_DELETE] }, {});
+      expect(r.ran).not.toContain("delete_file:/etc/passwd");
+      expect(saw(r, "c1")).toContain(denialOf(DENY_DELETE, "no-delete"));
+      expect(r.ran).toContain("read_file:a.txt");
+      expect(r.error).toBeUndefined();
+      expect(r.final).toBe("done");
+    });
+
+    it("C2 allow: the body runs and the model sees its output", async () => {
+      const r = await scenario(driver, { policies: [DENY_DELETE] }, {});
+      expect(r.ran).toContain("read_file:a.txt");
+      expect(saw(r, "c2")).toContain("contents of a.txt");
+    });
+
+    it("C3 transform args: the body runs with the rewritten args; the audit keeps the original digest and the transform", async () => {
+      const r = await scenario(driver, { policies: [TRANSFORM_PATH] }, { calls: [{ id: "c2", name: "read_file", args: { path: "a.txt" } }] });
+      expect(r.ran).toEqual(["read_file:/sandbox/a.txt"]);
+      const [record] = decisionRecords(r.records, "c2");
+      expect(record).toMatchObject({ args_digest: digestArgs({ path: "a.txt" }), decision: { action: "transform", matched_rule: "sandbox-reads" } });
+    });
+
+    it("C4 redact output: the model and the audit never see the secret", async () => {
+      const r = await scenario(driver, { policies: [REDACT_OUTPUT] }, {});
+      expect(saw(r, "c2")).toContain("[REDACTED]");
+      expect(saw(r, "c2")).not.toContain(SECRET);
+      expect(r.modelRequests).not.toContain(SECRET);
+      expect(JSON.stringify(r.records)).not.toContain(SECRET);
+    });
+
+    describe("C6 require_approval", () => {
+      it("no handler: the body does not run and the denial says approval_required", async () => {
+        const r = await scenario(driver, { policies: [APPROVE_READS] }, {});
+        expect(r.ran).not.toContain("read_file:a.txt");
+        expect(saw(r, "c2")).toContain("approval_required");
+      });
+
+      it("approved: the body runs and the approval is audited", async () => {
+        const r = await scenario(driver, { policies: [APPROVE_READS], approvals: () => Promise.resolve({ approved: true, approvers: ["ann"] }) }, {});
+        expect(r.ran).toContain("read_file:a.txt");
+        expect(decisionRecords(r.records, "c2")[0]?.decision).toMatchObject({ action: "require_approval", reason: expect.stringContaining("approved by ann") as unknown });
+      });
+
+      it.each([
+        ["rejects", () => Promise.resolve({ approved: false }), "approval_denied"],
+        ["throws", () => Promise.reject(new Error("approvals down")), "approval_error"],
+        ["times out", () => new Promise<never>(() => undefined), "approval_timeout"],
+      ] as const)("a handler that %s denies", async (_what, approvals, code) => {
+        const r = await scenario(driver, { policies: [APPROVE_READS], approvals, approvalTimeoutMs: 50 }, {});
+        expect(r.ran).not.toContain("read_file:a.txt");
+        expect(saw(r, "c2")).toContain(code);
+      });
+    });
+
+    it("C7 steer: the body runs and the model sees the output followed by the reason", async () => {
+      const r = await scenario(driver, { policies: [STEER_READS] }, {});
+      expect(r.ran).toContain("read_file:a.txt");
+      const text = saw(r, "c2");
+      expect(text.indexOf("contents of a.txt")).toBeGreaterThanOrEqual(0);
+      expect(text.indexOf("prefer the cache next time")).toBeGreaterThan(text.indexOf("contents of a.txt"));
+      expect(r.final).toBe("done");
+    });
+
+    it("C8 warn / log: the bodies run, the output is unchanged, the audit marks the action", async () => {
+      const r = await scenario(driver, { policies: [WARN_AND_LOG] }, {});
+      expect(r.ran).toEqual(expect.arrayContaining(["read_file:a.txt", "delete_file:/etc/passwd"]));
+      expect(saw(r, "c2")).toContain(`contents of a.txt: key=${SECRET}`);
+      expect(decisionRecords(r.records, "c2")[0]?.decision.action).toBe("warn");
+      expect(decisionRecords(r.records, "c1")[0]?.decision.action).toBe("log");
+    });
+
+    if (driver.supports.stream) {
+      describe("C9 streaming", () => {
+        it("C1 on the streaming entry point", async () => {
+          const r = await scenario(driver, { policies: [DENY_DELETE] }, { stream: true });
+          expect(r.ran).not.toContain("delete_file:/etc/passwd");
+          expect(saw(r, "c1")).toContain(denialOf(DENY_DELETE, "no-delete"));
+          expect(r.ran).toContain("read_file:a.txt");
+        });
+        it("C4 on the streaming entry point", async () => {
+          const r = await scenario(driver, { policies: [REDACT_OUTPUT] }, { stream: true });
+          expect(r.modelRequests).not.toContain(SECRET);
+          expect(saw(r, "c2")).toContain("[REDACTED]");
+        });
+        it("C7 on the streaming entry point", async () => {
+          const r = await scenario(driver, { policies: [STEER_READS] }, { stream: true });
+          expect(saw(r, "c2")).toContain("prefer the cache next time");
+        });
+      });
+    }
+
+    it("C10 tool error fed back: the run completes and the error reaches the model; the audit outcome is an error", async () => {
+      const r = await scenario(driver, { policies: [DENY_DELETE] }, { calls: [{ id: "c3", name: "flaky", args: {} }] });
+      expect(r.error).toBeUndefined();
+      expect(r.final).toBe("done");
+      expect(saw(r, "c3")).toContain("disk on fire");
+      expect(r.records.find((x) => x.call_id === "c3" && x.kind === "outcome")?.outcome?.status).toBe("error");
+    });
+
+    describe("C11 kernel error ⇒ deny", () => {
+      it("the audit sink fails: no body runs, the model sees the denial, the run completes", async () => {
+        const r = await scenario(driver, { policies: [DENY_DELETE], audit: refusingAudit() }, {});
+        expect(r.ran).toEqual([]);
+        expect(saw(r, "c2")).toContain("audit_unavailable");
+        expect(r.error).toBeUndefined();
+      });
+
+      it("the enforcement path throws: no body runs, internal_error", async () => {
+        const broken = createKernel({
+          engine: {
+            decide: () => {
+              throw new Error("engine exploded");
+            },
+            digest: "d",
+            strategy: "priority_first_match",
+            policyNames: [],
+            hasRulesFor: () => false,
+          },
+        });
+        const r = await scenario(driver, { policies: [] }, {}, broken);
+        expect(r.ran).toEqual([]);
+        expect(saw(r, "c2")).toContain("internal_error");
+        expect(r.error).toBeUndefined();
+      });
+
+      it("an evaluation error at post_tool withholds the output", async () => {
+        const policy: PolicyDocument = { apiVersion: "agentgov/v1", name: "post", default_action: "allow", rules: [{ name: "bad-check", stage: "post_tool", condition: "len(output) > 'x'", action: "deny" }] };
+        const r = await scenario(driver, { policies: [policy] }, { calls: [{ id: "c2", name: "read_file", args: { path: "a.txt" } }] });
+        expect(r.ran).toContain("read_file:a.txt");
+        expect(saw(r, "c2")).toContain("evaluation_error");
+        expect(r.modelRequests).not.toContain(SECRET);
+      });
+    });
+
+    it("C12 audit record: one record per call per stage, with agent, stage, tool, the model's call id, decision and outcome", async () => {
+      const r = await scenario(driver, { policies: [DENY_DELETE] }, {});
+      expect(decisionRecords(r.records, "c1")).toEqual([
+        expect.objectContaining({ agent: CONTRACT_AGENT, stage: "pre_tool", tool: "delete_file", decision: expect.objectContaining({ allowed: false, action: "deny", matched_rule: "no-delete", policy: "contract", code: "rule" }) as unknown, outcome: { status: "denied" } }),
+      ]);
+      expect(r.records.filter((x) => x.call_id === "c2").map((x) => [x.kind, x.outcome?.status])).toEqual([["decision", "pending"], ["outcome", "ok"]]);
+    });
+
+    it("C15 idempotent: governing twice still gives one record per call per stage", async () => {
+      const r = await scenario(driver, { policies: [DENY_DELETE] }, { governTwice: true });
+      expect(decisionRecords(r.records, "c2")).toHaveLength(1);
+      expect(r.ran.filter((x) => x === "read_file:a.txt")).toHaveLength(1);
+    });
+
+    if (driver.supports.throwMode) {
+      it("C15 hard mode: onDeny throw rejects the run with GovernanceDenied", async () => {
+        const r = await scenario(driver, { policies: [DENY_DELETE] }, { onDeny: "throw" });
+        const e = r.error as { error?: unknown; cause?: unknown } | undefined;
+        expect(isAgentGovError(e) || isAgentGovError(e?.error) || isAgentGovError(e?.cause)).toBe(true);
+        expect(r.ran).not.toContain("delete_file:/etc/passwd");
+      });
+    }
+
+    if (driver.supports.mcp) {
+      it("C14 MCP governed: a denied MCP call never reaches the server; an allowed one does", async () => {
+        const r = await scenario(driver, { policies: [DENY_DELETE] }, { mcp: true, calls: [{ id: "c4", name: "mcp_delete", args: { id: "x" } }, { id: "c5", name: "mcp_read", args: { key: "k" } }] });
+        expect(r.serverLog).not.toContain("mcp_delete");
+        expect(r.serverLog).toContain("mcp_read");
+        expect(saw(r, "c4")).toContain(denialOf(DENY_DELETE, "no-delete"));
+      });
+
+      it("C5 redact structured MCP output: the secret is nowhere in what the model is sent", async () => {
+        const r = await scenario(driver, { policies: [REDACT_OUTPUT] }, { mcp: true, calls: [{ id: "c6", name: "mcp_struct", args: { user: "ann" } }] });
+        expect(r.serverLog).toContain("mcp_struct");
+        expect(r.modelRequests).not.toContain(SECRET);
+        expect(saw(r, "c6")).toContain("ann");
+      });
+    }
+  });
+}

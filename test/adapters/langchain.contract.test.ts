@@ -1,0 +1,4 @@
+import { defineContract } from "./contract/define-contract.js";
+import { langchainDriver } from "./drivers/langchain.js";
+
+defineContract(langchainDriver);

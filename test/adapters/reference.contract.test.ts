@@ -1,0 +1,4 @@
+import { defineContract } from "./contract/define-contract.js";
+import { referenceDriver } from "./drivers/reference.js";
+
+defineContract(referenceDriver);
