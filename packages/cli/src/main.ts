@@ -1,9 +1,8 @@
 /**
  * `agentgov` entry point: dispatches `<group> <command>` to the command modules.
  */
-import { UsageError } from "./args.js";
 import { type CliIo, type Command, EXIT_OK, EXIT_USAGE, writeLine } from "./io.js";
-import { COMMANDS } from "./commands/index.js";
+import { COMMANDS, SINGLE_COMMANDS } from "./commands/index.js";
 
 /** Top-level help text. */
 export const HELP = `agentgov — deterministic governance for AI agents
@@ -15,6 +14,10 @@ Usage:
                                                   decide requests; decisions as JSON on stdout
   agentgov policy test <files...>                 run policy test files (cases + expectations)
   agentgov audit verify <file> [--key <pub>]      verify an audit log (0 intact, 1 tampered, 2 unreadable)
+  agentgov serve [--port 8080] [--host 127.0.0.1] [--policies ./policies] [--data <dir>] [--init]
+                                                  run the governance engine (HTTP decision point)
+  agentgov rl demo [--seeds 1,2,3] [--epochs N] [--arms a,b] [--out <dir>]
+                                                  the RL guard's offline training demo (figures + SVG chart)
 
 Options:
   --json        machine-readable output (every command)
@@ -33,20 +36,23 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     writeLine(io.stdout, "0.1.0");
     return EXIT_OK;
   }
+  const single = SINGLE_COMMANDS[group];
+  if (single !== undefined) return runCommand(single, argv.slice(1), io, group);
   const command: Command | undefined = name === undefined ? undefined : COMMANDS[`${group} ${name}`];
   if (command === undefined) {
     writeLine(io.stderr, `agentgov: unknown command '${argv.slice(0, 2).join(" ")}'. Run 'agentgov --help'.`);
     return EXIT_USAGE;
   }
+  return runCommand(command, rest, io, `${group} ${name ?? ""}`);
+}
+
+/** Runs a command, turning a usage error or an unexpected throw into a message and exit 2. */
+async function runCommand(command: Command, argv: string[], io: CliIo, label: string): Promise<number> {
   try {
-    return await command(rest, io);
+    return await command(argv, io);
   } catch (error) {
-    if (error instanceof UsageError) {
-      writeLine(io.stderr, `agentgov ${group} ${name}: ${error.message}`);
-      return EXIT_USAGE;
-    }
     const message = error instanceof Error ? error.message : String(error);
-    writeLine(io.stderr, `agentgov ${group} ${name}: ${message}`);
+    writeLine(io.stderr, `agentgov ${label}: ${message}`);
     return EXIT_USAGE;
   }
 }

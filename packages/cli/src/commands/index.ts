@@ -4,6 +4,8 @@ import { policyEval } from "./policy-eval.js";
 import { policyLint } from "./policy-lint.js";
 import { policyTest } from "./policy-test.js";
 import { auditVerify } from "./audit-verify.js";
+import { serve } from "./serve.js";
+import { rlDemo } from "./rl-demo.js";
 
 /** Every command the CLI knows. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -11,4 +13,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   "policy eval": policyEval,
   "policy test": policyTest,
   "audit verify": auditVerify,
+  "rl demo": rlDemo,
+};
+
+/** Commands of one word (`agentgov serve`). */
+export const SINGLE_COMMANDS: Readonly<Record<string, Command>> = {
+  serve,
 };
