@@ -12,6 +12,19 @@ import { DEFAULT_CALLS, SECRET } from "../fixtures/tools.js";
 import { APPROVE_READS, DENY_DELETE, REDACT_OUTPUT, STEER_READS, TRANSFORM_PATH, WARN_AND_LOG } from "../fixtures/policies.js";
 import type { AdapterDriver, DriverInput, DriverResult, KernelSpec, ScriptedCall } from "./types.js";
 
+const DELEGATION: PolicyDocument = {
+  apiVersion: "agentgov/v1",
+  name: "delegation",
+  default_action: "allow",
+  rules: [{ name: "no-delete", condition: "tool.name == 'delete_file'", action: "deny", message: "deleting files is not allowed" }],
+};
+const DENY_SPECIALIST: PolicyDocument = {
+  apiVersion: "agentgov/v1",
+  name: "delegation",
+  default_action: "allow",
+  rules: [{ name: "no-specialist", condition: "tool.name == 'ask_specialist'", action: "deny", message: "the specialist is off limits" }],
+};
+
 /** The agent identity every scenario uses. */
 export const CONTRACT_AGENT = "contract-bot";
 
@@ -205,6 +218,45 @@ export function defineContract(driver: AdapterDriver): void {
         const e = r.error as { error?: unknown; cause?: unknown } | undefined;
         expect(isAgentGovError(e) || isAgentGovError(e?.error) || isAgentGovError(e?.cause)).toBe(true);
         expect(r.ran).not.toContain("delete_file:/etc/passwd");
+      });
+    }
+
+    if (driver.delegation !== undefined) {
+      const delegate = driver.delegation.bind(driver);
+      describe("C13 delegation (a sub-agent exposed as a tool)", () => {
+        it("a denied sub-agent call never reaches the sub-agent's model; the parent sees the denial", async () => {
+          const sink = memoryAudit();
+          const r = await delegate({ kernel: createKernel({ policies: [DENY_SPECIALIST], audit: sink }), agent: CONTRACT_AGENT });
+          expect(r.subAgentModelCalls).toBe(0);
+          expect(r.ran).toEqual([]);
+          expect(r.modelSaw.find((m) => m.callId === "d1")?.text).toContain(denialOf(DENY_SPECIALIST, "no-specialist"));
+          expect(decisionRecords(sink.records(), "d1")[0]?.decision).toMatchObject({ allowed: false, matched_rule: "no-specialist" });
+        });
+
+        it("an allowed sub-agent runs, and its own tools are governed", async () => {
+          const sink = memoryAudit();
+          const r = await delegate({ kernel: createKernel({ policies: [DELEGATION], audit: sink }), agent: CONTRACT_AGENT });
+          expect(r.subAgentModelCalls).toBeGreaterThan(0);
+          expect(r.ran).not.toContain("delete_file:/etc/passwd");
+          expect(sink.records().some((x) => x.kind === "decision" && x.tool === "delete_file" && x.decision.matched_rule === "no-delete")).toBe(true);
+        });
+      });
+    }
+
+    if (driver.ungoverned !== undefined) {
+      const expose = driver.ungoverned.bind(driver);
+      describe("C16 ungoverned surfaces", () => {
+        it("are audited as ungoverned or output_unenforced", async () => {
+          const sink = memoryAudit();
+          const r = await expose({ kernel: createKernel({ policies: [DENY_DELETE], audit: sink }), agent: CONTRACT_AGENT, strict: false });
+          expect(r.error).toBeUndefined();
+          expect(JSON.stringify(sink.records())).toMatch(/ungoverned|output_unenforced/);
+        });
+
+        it("throw in strict mode", async () => {
+          const r = await expose({ kernel: createKernel({ policies: [DENY_DELETE], audit: memoryAudit() }), agent: CONTRACT_AGENT, strict: true });
+          expect(r.error).toBeDefined();
+        });
       });
     }
 

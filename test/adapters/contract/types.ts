@@ -60,6 +60,40 @@ export interface DriverInput {
   mcp?: boolean;
 }
 
+/**
+ * C13 delegation: the parent model calls the sub-agent exposed as a tool `ask_specialist`
+ * (call id `d1`, args `{ question: "help" }`); the sub-agent has its own scripted model, which
+ * calls `delete_file({ path: "/etc/passwd" })` (call id `s1`) and then answers `specialist done`.
+ */
+export interface DelegationInput {
+  kernel: Kernel;
+  agent: string;
+}
+
+/** What a delegation run reports. */
+export interface DelegationResult {
+  /** How many requests the sub-agent's model received. */
+  subAgentModelCalls: number;
+  /** Fixture tool bodies that ran (the sub-agent's tools included). */
+  ran: string[];
+  /** What the parent model saw of its tool calls. */
+  modelSaw: ModelSaw[];
+}
+
+/** C16: the framework's surfaces the adapter cannot govern (hosted tools, tools without execute, `Command` outputs). */
+export interface UngovernedInput {
+  kernel: Kernel;
+  agent: string;
+  /** Adapter option `strict`: such surfaces must throw instead of being audited. */
+  strict: boolean;
+}
+
+/** What an ungoverned-surface run reports. */
+export interface UngovernedResult {
+  /** The error governing or running threw (strict mode). */
+  error?: unknown;
+}
+
 /** A driver for one adapter. */
 export interface AdapterDriver {
   /** e.g. `langchain`, `openai-agents`, `ai-sdk@7`. */
@@ -67,6 +101,10 @@ export interface AdapterDriver {
   /** Which optional scenarios this driver supports (streaming, MCP, throw mode…). */
   readonly supports: { stream: boolean; mcp: boolean; throwMode: boolean };
   run(input: DriverInput): Promise<DriverResult>;
+  /** C13: run the delegation script (see {@link DelegationInput}). */
+  delegation?(input: DelegationInput): Promise<DelegationResult>;
+  /** C16: expose one surface the adapter cannot govern, governed with `strict` as given. */
+  ungoverned?(input: UngovernedInput): Promise<UngovernedResult>;
 }
 
 /** How a scenario builds its kernel. */
