@@ -62,7 +62,8 @@ export interface DriverInput {
 
 /**
  * C13 delegation: the parent model calls the sub-agent exposed as a tool `ask_specialist`
- * (call id `d1`, args `{ question: "help" }`); the sub-agent has its own scripted model, which
+ * (call id `d1`, args `{ question: "help" }`, or the framework's own shape for a sub-agent tool, such as
+ * `{ input: "help" }` for OpenAI's `asTool`); the sub-agent has its own scripted model, which
  * calls `delete_file({ path: "/etc/passwd" })` (call id `s1`) and then answers `specialist done`.
  */
 export interface DelegationInput {

@@ -6,6 +6,11 @@
  * `@ai-sdk/mcp`. What the model saw is read from its second request (FRAMEWORKS.md §4.3).
  *
  * Hard mode (`onDeny: "throw"`) exists on ai@7 only, through `toolApprovalFor`.
+ *
+ * C13 delegation: the sub-agent is a tool (`ask_specialist`) whose `execute` runs its own
+ * `generateText` loop, with its own scripted model and its own governed tools, under the
+ * same kernel. C16: a client-side tool (no `execute`), which `governTools` can only audit
+ * as ungoverned (or reject, with `strict`).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +23,8 @@ import { generateText as generateText7, stepCountIs as stepCountIs7, streamText 
 import { convertArrayToReadableStream as toStream7, MockLanguageModelV4 } from "ai/test";
 import { generateText as generateText6, stepCountIs as stepCountIs6, streamText as streamText6, tool as tool6 } from "ai-v6";
 import { convertArrayToReadableStream as toStream6, MockLanguageModelV3 } from "ai-v6/test";
-import type { AdapterDriver, DriverInput, DriverResult, ModelSaw } from "../contract/types.js";
+import { z } from "zod";
+import type { AdapterDriver, DelegationInput, DelegationResult, DriverInput, DriverResult, ModelSaw, ScriptedCall, UngovernedInput, UngovernedResult } from "../contract/types.js";
 import { FIXTURE_TOOLS } from "../fixtures/tools.js";
 
 const MCP_SERVER = fileURLToPath(new URL("../fixtures/mcp-server.mjs", import.meta.url));
@@ -28,15 +34,62 @@ const usage = {
   outputTokens: { total: 1, text: 1, reasoning: undefined },
 };
 
-function toolCalls(input: DriverInput): unknown[] {
+function toolCalls(input: { calls: readonly ScriptedCall[] }): unknown[] {
   return input.calls.map((c) => ({ type: "tool-call", toolCallId: c.id, toolName: c.name, input: JSON.stringify(c.args) }));
 }
 
-function generateSteps(input: DriverInput): unknown[] {
+/** Turn 1: `calls`; turn 2: the text `answer`. */
+function generateSteps(input: { calls: readonly ScriptedCall[] }, answer = "done"): unknown[] {
   return [
     { content: toolCalls(input), finishReason: { unified: "tool-calls", raw: undefined }, usage, warnings: [] },
-    { content: [{ type: "text", text: "done" }], finishReason: { unified: "stop", raw: undefined }, usage, warnings: [] },
+    { content: [{ type: "text", text: answer }], finishReason: { unified: "stop", raw: undefined }, usage, warnings: [] },
   ];
+}
+
+interface ToolDef {
+  description: string;
+  inputSchema: unknown;
+  execute?: (args: Record<string, unknown>) => unknown;
+}
+
+/** The SDK's `tool()` of ai@`major`. */
+function makeTool(major: 6 | 7, def: ToolDef): object {
+  return major === 7 ? tool7(def as unknown as Parameters<typeof tool7>[0]) : tool6(def as unknown as Parameters<typeof tool6>[0]);
+}
+
+/** The fixture tools (or those named), ungoverned, pushing to `ran`. */
+function fixtureTools(major: 6 | 7, ran: string[], names?: readonly string[]): Record<string, object> {
+  const tools: Record<string, object> = {};
+  for (const t of FIXTURE_TOOLS) {
+    if (names !== undefined && !names.includes(t.name)) continue;
+    tools[t.name] = makeTool(major, { description: t.description, inputSchema: t.schema, execute: (args) => t.body(args, ran) });
+  }
+  return tools;
+}
+
+/** A scripted (non-streaming) model of ai@`major`, and the requests it received. */
+interface ScriptedModel {
+  model: unknown;
+  calls: () => readonly { prompt: unknown }[];
+}
+
+function scriptedModel(major: 6 | 7, steps: unknown[]): ScriptedModel {
+  if (major === 7) {
+    const model = new MockLanguageModelV4({ doGenerate: steps } as unknown as ConstructorParameters<typeof MockLanguageModelV4>[0]);
+    return { model, calls: () => model.doGenerateCalls };
+  }
+  const model = new MockLanguageModelV3({ doGenerate: steps } as unknown as ConstructorParameters<typeof MockLanguageModelV3>[0]);
+  return { model, calls: () => model.doGenerateCalls };
+}
+
+/** The real `generateText` loop of ai@`major`. */
+async function generate(major: 6 | 7, model: ScriptedModel, tools: Record<string, object>, prompt: string): Promise<{ text: string }> {
+  if (major === 7) {
+    type Settings = Parameters<typeof generateText7>[0];
+    return generateText7({ model: model.model as Settings["model"], tools: tools as NonNullable<Settings["tools"]>, prompt, stopWhen: stepCountIs7(5) });
+  }
+  type Settings = Parameters<typeof generateText6>[0];
+  return generateText6({ model: model.model as Settings["model"], tools: tools as NonNullable<Settings["tools"]>, prompt, stopWhen: stepCountIs6(5) });
 }
 
 function streamSteps(input: DriverInput): unknown[][] {
@@ -114,10 +167,7 @@ export function aiSdkDriver(major: 6 | 7): AdapterDriver {
     supports: { stream: true, mcp: true, throwMode: major === 7 },
     async run(input: DriverInput): Promise<DriverResult> {
       const ran: string[] = [];
-      const makeTool = (def: { description: string; inputSchema: unknown; execute: (args: Record<string, unknown>) => unknown }): object =>
-        major === 7 ? tool7(def as unknown as Parameters<typeof tool7>[0]) : tool6(def as unknown as Parameters<typeof tool6>[0]);
-      const tools: Record<string, object> = {};
-      for (const t of FIXTURE_TOOLS) tools[t.name] = makeTool({ description: t.description, inputSchema: t.schema, execute: (args) => t.body(args, ran) });
+      const tools = fixtureTools(major, ran);
 
       let dir: string | undefined;
       let client: Awaited<ReturnType<typeof createMCPClient>> | undefined;
@@ -181,6 +231,40 @@ export function aiSdkDriver(major: 6 | 7): AdapterDriver {
       } finally {
         if (client !== undefined) await client.close();
         if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      }
+    },
+
+    async delegation(input: DelegationInput): Promise<DelegationResult> {
+      const ran: string[] = [];
+      const options = { kernel: input.kernel, agent: input.agent, runId: "run-1" };
+      // The sub-agent: its own scripted model and its own tools, governed by the same kernel.
+      const subModel = scriptedModel(major, generateSteps({ calls: [{ id: "s1", name: "delete_file", args: { path: "/etc/passwd" } }] }, "specialist done"));
+      const subTools = governTools(fixtureTools(major, ran, ["delete_file"]), options);
+      const askSpecialist = makeTool(major, {
+        description: "Ask the specialist sub-agent",
+        inputSchema: z.object({ question: z.string() }),
+        execute: async (args) => (await generate(major, subModel, subTools, String(args.question))).text,
+      });
+      // The parent: the sub-agent is one of its tools, governed like any other.
+      const parentModel = scriptedModel(major, generateSteps({ calls: [{ id: "d1", name: "ask_specialist", args: { question: "help" } }] }));
+      await generate(major, parentModel, governTools({ ask_specialist: askSpecialist }, options), "go");
+      return {
+        subAgentModelCalls: subModel.calls().length,
+        ran,
+        modelSaw: modelSawFrom(parentModel.calls()[1]?.prompt as readonly unknown[] | undefined),
+      };
+    },
+
+    async ungoverned(input: UngovernedInput): Promise<UngovernedResult> {
+      try {
+        // A client-side tool (no execute): the app answers it, so the wrapper has nothing to wrap.
+        const askUser = makeTool(major, { description: "Ask the user", inputSchema: z.object({ question: z.string() }) });
+        const tools = governTools({ ask_user: askUser }, { kernel: input.kernel, agent: input.agent, runId: "run-1", strict: input.strict });
+        // The loop stops at the client-side call (it has no result to feed back).
+        await generate(major, scriptedModel(major, generateSteps({ calls: [{ id: "u1", name: "ask_user", args: { question: "sure?" } }] })), tools, "go");
+        return {};
+      } catch (error) {
+        return { error };
       }
     },
   };

@@ -10,9 +10,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AuditRecord } from "@agentgov/core/audit";
 import { governAgent, reportToolErrors } from "@agentgov/openai-agents";
-import { Agent, MCPServerStdio, Runner, tool, type FunctionTool } from "@openai/agents";
+import { Agent, MCPServerStdio, Runner, tool, webSearchTool, type FunctionTool } from "@openai/agents";
 import { assistantMessage, functionCall, ScriptedModel } from "@openai/agents/testing";
-import type { AdapterDriver, DriverInput, DriverResult, ModelSaw } from "../contract/types.js";
+import type { AdapterDriver, DelegationInput, DelegationResult, DriverInput, DriverResult, ModelSaw, UngovernedInput, UngovernedResult } from "../contract/types.js";
 import { FIXTURE_TOOLS } from "../fixtures/tools.js";
 
 /** The stdio MCP fixture server. */
@@ -42,6 +42,15 @@ export function resultText(output: unknown): string {
     if (typeof o.text === "string") return o.text;
   }
   return JSON.stringify(output);
+}
+
+/** Tool results in the model's request `index` (default: the second), by call id. */
+export function modelSawIn(model: ScriptedModel, index = 1): ModelSaw[] {
+  const request = model.calls[index]?.request;
+  const items = Array.isArray(request?.input) ? (request.input as unknown[]) : [];
+  return items
+    .filter((i): i is { type: string; callId: string; output: unknown } => typeof i === "object" && i !== null && (i as { type?: unknown }).type === "function_call_result")
+    .map((i) => ({ callId: i.callId, text: resultText(i.output) }));
 }
 
 /** Options beyond the contract's input (extra OpenAI-specific checks). */
@@ -90,11 +99,7 @@ async function run(input: DriverInput, extras: OpenAIDriverExtras = {}): Promise
       error = e;
     }
     const later = model.calls.slice(1).map((c) => c.request);
-    const second = later[0];
-    const items = Array.isArray(second?.input) ? (second.input as unknown[]) : [];
-    const modelSaw: ModelSaw[] = items
-      .filter((i): i is { type: string; callId: string; output: unknown } => typeof i === "object" && i !== null && (i as { type?: unknown }).type === "function_call_result")
-      .map((i) => ({ callId: i.callId, text: resultText(i.output) }));
+    const modelSaw = modelSawIn(model);
     const sink = input.kernel.audit as { records?: () => readonly AuditRecord[] };
     const out: DriverResult = { ran, modelSaw, audit: typeof sink.records === "function" ? sink.records() : [], modelRequests: JSON.stringify(later) };
     if (final !== undefined) out.final = final;
@@ -115,9 +120,43 @@ async function run(input: DriverInput, extras: OpenAIDriverExtras = {}): Promise
   }
 }
 
+/**
+ * C13: the parent's only tool is the sub-agent `specialist` as `ask_specialist` (asTool's
+ * own input shape, `{ input }`). The sub-agent has its own ScriptedModel (an agent's own
+ * model wins over the runner's in the nested run) and the fixture tools. Both are governed:
+ * the SDK gives no way from the asTool tool to the sub-agent (FRAMEWORKS.md §3.2-10).
+ */
+async function delegation(input: DelegationInput): Promise<DelegationResult> {
+  const ran: string[] = [];
+  const subModel = new ScriptedModel([[functionCall("delete_file", { path: "/etc/passwd" }, { callId: "s1" })], [assistantMessage("specialist done")]]);
+  const specialist = new Agent({ name: "specialist", instructions: "contract", model: subModel, tools: fixtureTools(ran) });
+  const parent = new Agent({ name: input.agent, instructions: "contract", tools: [specialist.asTool({ toolName: "ask_specialist", toolDescription: "Ask the specialist" })] });
+  governAgent(specialist, { kernel: input.kernel, agent: input.agent });
+  governAgent(parent, { kernel: input.kernel, agent: input.agent });
+  const model = new ScriptedModel([[functionCall("ask_specialist", { input: "help" }, { callId: "d1" })], [assistantMessage("done")]]);
+  await new Runner({ model, tracingDisabled: true }).run(parent, "go");
+  return { subAgentModelCalls: subModel.calls.length, ran, modelSaw: modelSawIn(model) };
+}
+
+/** C16: a hosted tool (`webSearchTool()`), which runs on OpenAI's side, next to the fixture tools. */
+async function ungoverned(input: UngovernedInput): Promise<UngovernedResult> {
+  const ran: string[] = [];
+  try {
+    const agent = new Agent({ name: input.agent, instructions: "contract", tools: [webSearchTool(), ...fixtureTools(ran)] });
+    governAgent(agent, { kernel: input.kernel, agent: input.agent, strict: input.strict });
+    const model = new ScriptedModel([[assistantMessage("done")]]);
+    await new Runner({ model, tracingDisabled: true }).run(agent, "go");
+    return {};
+  } catch (error) {
+    return { error };
+  }
+}
+
 export const openaiAgentsDriver: AdapterDriver & { runWith(input: DriverInput, extras: OpenAIDriverExtras): Promise<DriverResult> } = {
   name: "openai-agents",
   supports: { stream: true, mcp: true, throwMode: true },
   run: (input) => run(input),
+  delegation,
+  ungoverned,
   runWith: (input, extras) => run(input, extras),
 };
