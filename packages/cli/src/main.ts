@@ -18,6 +18,9 @@ Usage:
                                                   run the governance engine (HTTP decision point)
   agentgov rl demo [--seeds 1,2,3] [--epochs N] [--arms a,b] [--out <dir>]
                                                   the RL guard's offline training demo (figures + SVG chart)
+  agentgov rl verify <events.jsonl> --key <pub.pem>
+                                                  verify signed reward records against their episode logs
+  agentgov rl kill|resume|status [--state <file>] the RL guard's persisted kill switch
 
 Options:
   --json        machine-readable output (every command)

@@ -6,6 +6,7 @@ import { policyTest } from "./policy-test.js";
 import { auditVerify } from "./audit-verify.js";
 import { serve } from "./serve.js";
 import { rlDemo } from "./rl-demo.js";
+import { rlKillCommand, rlResumeCommand, rlStatusCommand, rlVerifyCommand } from "./rl.js";
 
 /** Every command the CLI knows. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -14,6 +15,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   "policy test": policyTest,
   "audit verify": auditVerify,
   "rl demo": rlDemo,
+  "rl verify": rlVerifyCommand,
+  "rl kill": rlKillCommand,
+  "rl resume": rlResumeCommand,
+  "rl status": rlStatusCommand,
 };
 
 /** Commands of one word (`agentgov serve`). */
