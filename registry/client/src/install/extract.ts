@@ -1,0 +1,152 @@
+/**
+ * Two-pass safe extraction (REGISTRY.md §7.3). The scan pass reads a verified local `.tgz`
+ * through our capped gunzip into the raw header walker and `tar.Parser({strict:true})`,
+ * checks every entry with the protocol's archive rules and the signed file list, and writes
+ * nothing. The extract pass then unpacks the same file with `tar.Unpack` and a filter that
+ * never throws, admitting only paths seen in the scan.
+ */
+import { createHash } from "node:crypto";
+import { Parser, Unpack, type ReadEntry } from "tar";
+import {
+  ArchiveBudget, ArchivePathSet, ArtifactTree, DEFAULT_LIMITS, RegistryError, decompressedByteCap, isAllowedEntryType,
+  isRegistryError, normalizeMode, type Manifest, type ProtocolLimits,
+} from "@agentgov/registry-protocol";
+import { cappedGunzip } from "./capped-gunzip.js";
+import { TarHeaderWalker } from "./tar-headers.js";
+
+/** What the scan pass admitted. */
+export interface ScannedTree {
+  /** Normalised entry path (no trailing `/`) → installed mode. */
+  readonly entries: ReadonlyMap<string, 0o644 | 0o755>;
+  /** Exact decompressed size of the archive: the extract pass's byte cap. */
+  readonly decompressedBytes: number;
+}
+
+function toError(error: unknown): RegistryError {
+  return isRegistryError(error) ? error : new RegistryError("REGISTRY_ARCHIVE_UNSAFE", "malformed tar archive", { cause: error });
+}
+
+/**
+ * Scan pass: checks every entry of `tarball` (types, paths, modes, sizes, duplicates, case
+ * collisions, budgets) and every regular file against the manifest's `files` (size, SHA-256,
+ * exec bit; all present). Writes nothing; returns the admitted entries.
+ */
+export async function scanArchive(tarball: string, manifest: Manifest, limits: ProtocolLimits = DEFAULT_LIMITS): Promise<ScannedTree> {
+  const walker = new TarHeaderWalker(limits);
+  const paths = new ArchivePathSet();
+  const budget = new ArchiveBudget(limits);
+  const tree = new ArtifactTree(manifest.files);
+  const seen = new Map<string, 0o644 | 0o755>();
+  const signedBytes = manifest.files.reduce((sum, f) => sum + f.size, 0);
+  let failure: RegistryError | undefined;
+  const parser = new Parser({ strict: true });
+  const fail = (error: unknown): void => {
+    failure ??= toError(error);
+  };
+  parser.on("error", fail);
+  parser.on("warn", (_code: string, message: string | Error) => { fail(new RegistryError("REGISTRY_ARCHIVE_UNSAFE", String(message))); });
+  parser.on("entry", (entry: ReadEntry) => {
+    try {
+      if (failure !== undefined) throw failure;
+      if (!isAllowedEntryType(entry.type)) throw new RegistryError("REGISTRY_ARCHIVE_UNSAFE", `entry type ${entry.type} is not allowed`, { path: entry.path });
+      const name = paths.add(entry.path, entry.type, limits);
+      const mode = normalizeMode(entry.mode ?? 0, entry.type);
+      seen.set(name, mode);
+      if (entry.type === "Directory") { entry.resume(); return; }
+      budget.addFile(entry.size, name);
+      const signed = tree.expected(name);
+      if (signed === undefined) throw new RegistryError("REGISTRY_TREE_MISMATCH", "file is not in the signed file list", { path: name });
+      if (signed.size !== entry.size) throw new RegistryError("REGISTRY_TREE_MISMATCH", `size ${entry.size}, signed ${signed.size}`, { path: name });
+      const hash = createHash("sha256");
+      let size = 0;
+      entry.on("data", (chunk: Buffer) => { size += chunk.length; hash.update(chunk); });
+      entry.on("end", () => {
+        try {
+          tree.check(name, { size, sha256: hash.digest(), exec: mode === 0o755 });
+        } catch (error) {
+          fail(error);
+        }
+      });
+    } catch (error) {
+      fail(error);
+      entry.resume();
+    }
+  });
+  // Settles on any way the parser can stop, so a parser error never leaves the scan hanging.
+  const ended = new Promise<void>((resolve) => {
+    for (const event of ["end", "close", "error", "abort"]) parser.on(event, () => { resolve(); });
+  });
+  const cap = (): number => decompressedByteCap(signedBytes, walker.headers, limits);
+  let total = 0;
+  await cappedGunzip(tarball, {
+    cap,
+    onData: (chunk) => {
+      walker.feed(chunk);
+      total += chunk.length;
+      // Checked before the parser sees the bytes: headers in this chunk are already counted.
+      if (total > cap()) throw new RegistryError("REGISTRY_ARCHIVE_LIMIT", `decompressed data over ${cap()} bytes`);
+      parser.write(chunk);
+      if (failure !== undefined) throw failure;
+    },
+  });
+  walker.finish();
+  parser.end();
+  await ended;
+  if (failure !== undefined) throw failure;
+  tree.finish();
+  return { entries: seen, decompressedBytes: total };
+}
+
+/**
+ * Extract pass: unpacks the scanned `tarball` into `dest` (an empty staging folder). The
+ * filter admits only scanned paths, re-applies the rules and sets the mode; it never throws
+ * (it records the error and aborts). Rejects with the first recorded error.
+ */
+export async function extractArchive(tarball: string, dest: string, scanned: ScannedTree, limits: ProtocolLimits = DEFAULT_LIMITS): Promise<void> {
+  let failure: RegistryError | undefined;
+  const recheck = new ArchivePathSet();
+  let unpack: Unpack | undefined = undefined;
+  const filter = (path: string, entry: unknown): boolean => {
+    try {
+      const e = entry as ReadEntry;
+      if (!isAllowedEntryType(e.type)) throw new RegistryError("REGISTRY_ARCHIVE_UNSAFE", `entry type ${e.type}`, { path });
+      const name = recheck.add(e.path, e.type, limits);
+      const mode = scanned.entries.get(name);
+      if (mode === undefined || normalizeMode(e.mode ?? 0, e.type) !== mode) {
+        throw new RegistryError("REGISTRY_ARCHIVE_UNSAFE", "entry differs from the scan pass", { path });
+      }
+      e.mode = mode;
+      return true;
+    } catch (error) {
+      failure ??= toError(error);
+      unpack?.abort(failure);
+      return false;
+    }
+  };
+  const u = new Unpack({
+    cwd: dest, strict: true, preservePaths: false, preserveOwner: false, chmod: false,
+    noMtime: true, maxDepth: limits.pathDepth, filter,
+  });
+  unpack = u;
+  const closed = new Promise<void>((resolve) => {
+    u.on("close", () => { resolve(); });
+    u.on("error", (error: unknown) => { failure ??= toError(error); resolve(); });
+    u.on("abort", () => { resolve(); });
+    u.on("warn", (_code: string, message: string | Error) => { failure ??= new RegistryError("REGISTRY_ARCHIVE_UNSAFE", String(message)); });
+  });
+  try {
+    await cappedGunzip(tarball, {
+      cap: () => scanned.decompressedBytes,
+      onData: (chunk) => {
+        u.write(chunk);
+        if (failure !== undefined) throw failure;
+      },
+    });
+  } catch (error) {
+    failure ??= toError(error);
+    u.abort(failure);
+  }
+  u.end();
+  await closed;
+  if (failure !== undefined) throw failure;
+}
