@@ -1,0 +1,7 @@
+/** The install API under test, from the package's public surface. */
+import { installLocal, loadInstalledPlugin, scanArchive } from "@agentgov/registry-client";
+
+export type { InstallLocalOptions } from "@agentgov/registry-client";
+
+/** The slice of the install API the attack suite drives. */
+export const api = { installLocal, loadInstalledPlugin, scanArchive };
