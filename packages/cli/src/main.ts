@@ -21,12 +21,25 @@ Usage:
   agentgov rl verify <events.jsonl> --key <pub.pem>
                                                   verify signed reward records against their episode logs
   agentgov rl kill|resume|status [--state <file>] the RL guard's persisted kill switch
+  agentgov plugin keygen [--out <dir>] [--name <n>] [--passphrase-file <f>]
+                                                  new Ed25519 publisher key (encrypted, 0600); prints its keyid
+  agentgov plugin pack [dir] [--out <dir>]        agentgov-plugin.yaml → manifest + deterministic .tgz
+  agentgov plugin sign <tgz> [--key <file>] [--passphrase-file <f>]
+                                                  DSSE envelope <file>.agentsig.json beside the tarball
+  agentgov plugin verify <tgz> [envelope]         offline: signature, JCS, schema, digest, trust policy
+  agentgov plugin install <tgz> <envelope> [--yes-capabilities=<sha256>]
+                                                  safe local install into $AGENTGOV_HOME/plugins/
+  agentgov plugin trust list|add|rm|accept        trust store: add <match> <pub.json> [--mode pinned|tofu|registry]
+                                                  [--threshold N] [--publisher <p>]; rm <match>; accept <publisher>
 
 Options:
   --json        machine-readable output (every command)
   -h, --help    this help
 
-Exit codes: 0 ok, 1 check failed, 2 usage error or unreadable input.`;
+Environment: AGENTGOV_HOME (default ~/.agentgov), AGENTGOV_KEY_PASSPHRASE,
+AGENTGOV_SIGNING_KEY (agentgov-ed25519-sk:<base64 seed>, CI signing without a key file).
+
+Exit codes: 0 ok, 1 check failed or rejected (plugin: REGISTRY_… code), 2 usage error or unreadable input.`;
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {

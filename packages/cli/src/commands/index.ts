@@ -6,6 +6,12 @@ import { policyTest } from "./policy-test.js";
 import { auditVerify } from "./audit-verify.js";
 import { serve } from "./serve.js";
 import { rlDemo } from "./rl-demo.js";
+import { pluginKeygen } from "./plugin-keygen.js";
+import { pluginPack } from "./plugin-pack.js";
+import { pluginSign } from "./plugin-sign.js";
+import { pluginVerify } from "./plugin-verify.js";
+import { pluginInstall } from "./plugin-install.js";
+import { pluginTrust } from "./plugin-trust.js";
 import { rlKillCommand, rlResumeCommand, rlStatusCommand, rlVerifyCommand } from "./rl.js";
 
 /** Every command the CLI knows. */
@@ -19,6 +25,12 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   "rl kill": rlKillCommand,
   "rl resume": rlResumeCommand,
   "rl status": rlStatusCommand,
+  "plugin keygen": pluginKeygen,
+  "plugin pack": pluginPack,
+  "plugin sign": pluginSign,
+  "plugin verify": pluginVerify,
+  "plugin install": pluginInstall,
+  "plugin trust": pluginTrust,
 };
 
 /** Commands of one word (`agentgov serve`). */
