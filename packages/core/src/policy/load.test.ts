@@ -56,6 +56,12 @@ describe("loadPolicies", () => {
     expect(found.every((i) => i.file === "p.yaml")).toBe(true);
   });
 
+  it("reports a key without a value as a positioned error, not a crash (fast-check counterexample)", () => {
+    const found = issues("apiVersion: agentgov/v1\nname: p\n? $\n");
+    expect(found[0]).toMatchObject({ file: "p.yaml", key: "$" });
+    expect(found[0]?.line).toBeGreaterThan(0);
+  });
+
   it("accepts an empty list as a file without policies", () => {
     expect(loadPolicies([{ text: "[]\n", file: "empty.yaml" }])).toEqual([]);
   });

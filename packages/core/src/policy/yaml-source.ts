@@ -85,6 +85,8 @@ interface Walk {
 }
 
 function toPlain(node: unknown, path: string, walk: Walk): unknown {
+  // A key without a value (`? key`, or `key:` at the end of a flow map) has no value node.
+  if (node === null || node === undefined) return null;
   const yamlNode = node as YamlNode;
   const start = yamlNode.range?.[0] ?? 0;
   walk.valuePos.set(path, start);
