@@ -10,7 +10,6 @@
  * Exit status: 1 when something did not run or decided wrong (the functional check before
  * timing, a failed worker, a log that does not verify); never because of a timing.
  */
-import { execFile } from "node:child_process";
 import { cpus, arch, platform } from "node:os";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -23,6 +22,7 @@ import type { Case, Variant } from "./scenarios.js";
 import { CASE_LABEL, CASES, RULE_COUNTS, VARIANTS } from "./scenarios.js";
 import type { TaskFigures } from "./stats.js";
 import { fmtRate, fmtRatio, fmtTime, median, medianFigures, table } from "./stats.js";
+import { intOption, runWorker as runWorkerProcess } from "./harness.js";
 
 // ---------------------------------------------------------------- options
 
@@ -55,15 +55,6 @@ if (opts.help) {
   process.exit(0);
 }
 
-function intOption(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`--${name} must be a positive integer, got '${raw}'\n`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const smoke = opts.smoke;
 const procs = intOption("procs", opts.procs, smoke ? 1 : 5);
@@ -120,26 +111,8 @@ const VERIFY_PER_SEC = 1_000_000;
 
 // ---------------------------------------------------------------- workers
 
-function runWorker(spec: WorkerSpec, timeoutMs: number): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ["--expose-gc", workerPath, JSON.stringify(spec)],
-      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, windowsHide: true },
-      (error, stdout, stderr) => {
-        if (error !== null) {
-          reject(new Error(`${error.message}\n${stderr}`.trim()));
-          return;
-        }
-        const line = stdout.trim().split("\n").at(-1) ?? "";
-        try {
-          resolve(JSON.parse(line) as WorkerResult);
-        } catch {
-          reject(new Error(`worker printed no result: ${stdout.slice(0, 500)}\n${stderr}`.trim()));
-        }
-      },
-    );
-  });
+function runWorker(spec: WorkerSpec, timeout: number): Promise<WorkerResult> {
+  return runWorkerProcess<WorkerResult>(workerPath, spec, timeout);
 }
 
 function describe(spec: WorkerSpec): string {

@@ -14,7 +14,6 @@
  * timing: the governed tool ran, the denied one did not; a failed worker); never because of
  * a timing.
  */
-import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { arch, cpus, platform } from "node:os";
 import { join } from "node:path";
@@ -27,6 +26,7 @@ import { checkLoops } from "./check.js";
 import type { Framework } from "./common.js";
 import { benchKernel, FRAMEWORK_LABEL, FRAMEWORKS, loadFactory } from "./common.js";
 import type { AdapterResult, AdapterSpec } from "./protocol.js";
+import { intOption, runWorker as runWorkerProcess } from "../harness.js";
 
 // ---------------------------------------------------------------- options
 
@@ -57,15 +57,6 @@ if (opts.help) {
   process.exit(0);
 }
 
-function intOption(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`--${name} must be a positive integer, got '${raw}'\n`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const smoke = opts.smoke;
 const procs = intOption("procs", opts.procs, smoke ? 1 : 5);
@@ -94,25 +85,7 @@ const workerPath = fileURLToPath(new URL("./worker.js", import.meta.url));
 // ---------------------------------------------------------------- workers
 
 function runWorker(spec: AdapterSpec, timeout: number): Promise<AdapterResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ["--expose-gc", workerPath, JSON.stringify(spec)],
-      { timeout, maxBuffer: 16 * 1024 * 1024, windowsHide: true },
-      (error, stdout, stderr) => {
-        if (error !== null) {
-          reject(new Error(`${error.message}\n${stderr}`.trim()));
-          return;
-        }
-        const line = stdout.trim().split("\n").at(-1) ?? "";
-        try {
-          resolve(JSON.parse(line) as AdapterResult);
-        } catch {
-          reject(new Error(`worker printed no result: ${stdout.slice(0, 500)}\n${stderr}`.trim()));
-        }
-      },
-    );
-  });
+  return runWorkerProcess<AdapterResult>(workerPath, spec, timeout);
 }
 
 // ---------------------------------------------------------------- main

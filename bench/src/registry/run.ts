@@ -16,7 +16,6 @@
  * failed worker, `verify` rejecting the honest tarball or returning a wrong digest, a bomb not
  * rejected with `REGISTRY_ARCHIVE_LIMIT`, anything written); never because of a timing.
  */
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { arch, cpus, platform, tmpdir } from "node:os";
@@ -31,6 +30,7 @@ import {
   raisedLimits, snapshot,
 } from "./common.js";
 import type { BombArtifact, BombResult, BombRun, RaisedLimits, VerifyResult, WorkerResult, WorkerSpec } from "./protocol.js";
+import { intOption, runWorker as runWorkerProcess } from "../harness.js";
 
 // ---------------------------------------------------------------- options
 
@@ -65,15 +65,6 @@ if (opts.help) {
   process.exit(0);
 }
 
-function intOption(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`--${name} must be a positive integer, got '${raw}'\n`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const smoke = opts.smoke;
 const procs = intOption("procs", opts.procs, smoke ? 1 : 7);
@@ -98,25 +89,7 @@ const workerPath = fileURLToPath(new URL("./worker.js", import.meta.url));
 // ---------------------------------------------------------------- workers
 
 function runWorker(spec: WorkerSpec, timeout: number): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ["--expose-gc", workerPath, JSON.stringify(spec)],
-      { timeout, maxBuffer: 16 * 1024 * 1024, windowsHide: true },
-      (error, stdout, stderr) => {
-        if (error !== null) {
-          reject(new Error(`${error.message}\n${stderr}`.trim()));
-          return;
-        }
-        const line = stdout.trim().split("\n").at(-1) ?? "";
-        try {
-          resolve(JSON.parse(line) as WorkerResult);
-        } catch {
-          reject(new Error(`worker printed no result: ${stdout.slice(0, 500)}\n${stderr}`.trim()));
-        }
-      },
-    );
-  });
+  return runWorkerProcess<WorkerResult>(workerPath, spec, timeout);
 }
 
 // ---------------------------------------------------------------- main

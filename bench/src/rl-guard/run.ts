@@ -11,7 +11,6 @@
  * timing, a failed worker, a permitted call denied or a denied one permitted while timed, an
  * honest record that did not verify); never because of a timing.
  */
-import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { arch, cpus, platform } from "node:os";
 import { join } from "node:path";
@@ -22,6 +21,7 @@ import { fmtRate, fmtTime, median, medianFigures, table } from "../stats.js";
 import type { TaskFigures } from "../stats.js";
 import { checkRlGuard } from "./common.js";
 import { RL_TASKS, type RlResult, type RlSpec, type RlTask } from "./protocol.js";
+import { intOption, runWorker as runWorkerProcess } from "../harness.js";
 
 // ---------------------------------------------------------------- options
 
@@ -48,15 +48,6 @@ if (opts.help) {
   process.exit(0);
 }
 
-function intOption(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`--${name} must be a positive integer, got '${raw}'\n`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const smoke = opts.smoke;
 const procs = intOption("procs", opts.procs, smoke ? 1 : 5);
@@ -84,25 +75,7 @@ const TASKS: Record<RlTask, { label: string; unit: string; target: number | null
 // ---------------------------------------------------------------- workers
 
 function runWorker(spec: RlSpec, timeout: number): Promise<RlResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ["--expose-gc", workerPath, JSON.stringify(spec)],
-      { timeout, maxBuffer: 16 * 1024 * 1024, windowsHide: true },
-      (error, stdout, stderr) => {
-        if (error !== null) {
-          reject(new Error(`${error.message}\n${stderr}`.trim()));
-          return;
-        }
-        const line = stdout.trim().split("\n").at(-1) ?? "";
-        try {
-          resolve(JSON.parse(line) as RlResult);
-        } catch {
-          reject(new Error(`worker printed no result: ${stdout.slice(0, 500)}\n${stderr}`.trim()));
-        }
-      },
-    );
-  });
+  return runWorkerProcess<RlResult>(workerPath, spec, timeout);
 }
 
 // ---------------------------------------------------------------- main
