@@ -11,7 +11,6 @@
  * timing, a failed worker, a log that does not verify); never because of a timing.
  */
 import { cpus, arch, platform } from "node:os";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -22,7 +21,7 @@ import type { Case, Variant } from "./scenarios.js";
 import { CASE_LABEL, CASES, RULE_COUNTS, VARIANTS } from "./scenarios.js";
 import type { TaskFigures } from "./stats.js";
 import { fmtRate, fmtRatio, fmtTime, median, medianFigures, table } from "./stats.js";
-import { intOption, runWorker as runWorkerProcess } from "./harness.js";
+import { finishRun, intOption, RESULTS_DIR, runWorker as runWorkerProcess } from "./harness.js";
 
 // ---------------------------------------------------------------- options
 
@@ -81,8 +80,6 @@ const anchorBudget: Budget = smoke
   ? { timeMs, iterations: 2, warmupTimeMs: 0, warmupIterations: 1 }
   : { timeMs, iterations: 5, warmupTimeMs: 50, warmupIterations: 2 };
 
-const benchDir = fileURLToPath(new URL("..", import.meta.url));
-const resultsDir = join(benchDir, "results");
 const workerPath = fileURLToPath(new URL("./worker.js", import.meta.url));
 
 // ---------------------------------------------------------------- targets (reported, never asserted)
@@ -147,7 +144,7 @@ if (runDecide && failures.length === 0) {
     }
   }
 }
-const auditDir = join(resultsDir, `tmp-${String(process.pid)}`);
+const auditDir = join(RESULTS_DIR, `tmp-${String(process.pid)}`);
 if (runAuditFamily) {
   specs.push({
     kind: "audit",
@@ -339,40 +336,20 @@ if (checks.length > 0) {
     `targets: ${String(checks.length - missed.length)}/${String(checks.length)} met${missed.length === 0 ? "" : `; missed: ${missed.map((c) => c.name).join(", ")}`} (reported, not asserted)`,
   );
 }
-const elapsed = (performance.now() - started) / 1000;
-print(`total time ${elapsed.toFixed(1)} s`);
-
-if (failures.length > 0) {
-  print();
-  print(`FAILED (${String(failures.length)}):`);
-  for (const f of failures) print(`  - ${f.replaceAll("\n", "\n    ")}`);
-}
-process.stdout.write(`${out.join("\n")}\n`);
-
-mkdirSync(resultsDir, { recursive: true });
-const jsonPath = join(resultsDir, smoke ? "latest-smoke.json" : "latest.json");
-writeFileSync(
-  jsonPath,
-  `${JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      mode: smoke ? "smoke" : "full",
-      machine,
-      procs,
-      budgets: { ours: oursBudget, anchor: anchorBudget },
+finishRun({
+  name: "",
+  smoke,
+  machine,
+  procs,
+  out,
+  failures,
+  started,
+  payload: { budgets: { ours: oursBudget, anchor: anchorBudget },
       units: { time: "ns", opsPerSec: "calls per second, 1e9 / mean" },
       harnessFloorNs: baselines.length > 0 ? { p50: median(baselines), p99: median(baselines99) } : null,
       decide: decideRows,
       compile,
       decidePerProcess: Object.fromEntries(decideResults),
       audit: auditSummary,
-      targets: checks,
-      failures,
-      elapsedSec: elapsed,
-    },
-    null,
-    2,
-  )}\n`,
-);
-log(`results written to ${jsonPath}`);
-process.exitCode = failures.length > 0 ? 1 : 0;
+      targets: checks },
+});

@@ -14,9 +14,7 @@
  * timing: the governed tool ran, the denied one did not; a failed worker); never because of
  * a timing.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { arch, cpus, platform } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Budget } from "../protocol.js";
@@ -26,7 +24,7 @@ import { checkLoops } from "./check.js";
 import type { Framework } from "./common.js";
 import { benchKernel, FRAMEWORK_LABEL, FRAMEWORKS, loadFactory } from "./common.js";
 import type { AdapterResult, AdapterSpec } from "./protocol.js";
-import { intOption, runWorker as runWorkerProcess } from "../harness.js";
+import { finishRun, intOption, runWorker as runWorkerProcess } from "../harness.js";
 
 // ---------------------------------------------------------------- options
 
@@ -78,8 +76,6 @@ const frameworks: Framework[] = FRAMEWORKS.filter((f) => only === undefined || o
 /** Target: the adapter adds at most this much per governed tool call, p50, ns. */
 const ADDED_TARGET_NS = 20_000;
 
-const benchDir = fileURLToPath(new URL("../..", import.meta.url));
-const resultsDir = join(benchDir, "results");
 const workerPath = fileURLToPath(new URL("./worker.js", import.meta.url));
 
 // ---------------------------------------------------------------- workers
@@ -218,37 +214,17 @@ if (rows.length > 0) {
     `targets: ${String(met)}/${String(rows.length)} met${met === rows.length ? "" : `; missed: ${rows.filter((r) => !r.targetMet).map((r) => r.framework).join(", ")}`} (reported, not asserted)`,
   );
 }
-const elapsed = (performance.now() - started) / 1000;
-print(`total time ${elapsed.toFixed(1)} s`);
-
-if (failures.length > 0) {
-  print();
-  print(`FAILED (${String(failures.length)}):`);
-  for (const f of failures) print(`  - ${f.replaceAll("\n", "\n    ")}`);
-}
-process.stdout.write(`${out.join("\n")}\n`);
-
-mkdirSync(resultsDir, { recursive: true });
-const jsonPath = join(resultsDir, smoke ? "adapters-latest-smoke.json" : "adapters-latest.json");
-writeFileSync(
-  jsonPath,
-  `${JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      mode: smoke ? "smoke" : "full",
-      machine,
-      procs,
-      budgets: { timeMsPerSide: timeMs, blockMs, warmupMs, reference },
+finishRun({
+  name: "adapters",
+  smoke,
+  machine,
+  procs,
+  out,
+  failures,
+  started,
+  payload: { budgets: { timeMsPerSide: timeMs, blockMs, warmupMs, reference },
       units: { time: "ns" },
       target: { addedP50MaxNs: ADDED_TARGET_NS },
       rows,
-      perProcess: Object.fromEntries(results),
-      failures,
-      elapsedSec: elapsed,
-    },
-    null,
-    2,
-  )}\n`,
-);
-log(`results written to ${jsonPath}`);
-process.exitCode = failures.length > 0 ? 1 : 0;
+      perProcess: Object.fromEntries(results) },
+});

@@ -17,7 +17,6 @@
  * rejected with `REGISTRY_ARCHIVE_LIMIT`, anything written); never because of a timing.
  */
 import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { arch, cpus, platform, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +29,7 @@ import {
   raisedLimits, snapshot,
 } from "./common.js";
 import type { BombArtifact, BombResult, BombRun, RaisedLimits, VerifyResult, WorkerResult, WorkerSpec } from "./protocol.js";
-import { intOption, runWorker as runWorkerProcess } from "../harness.js";
+import { finishRun, intOption, runWorker as runWorkerProcess } from "../harness.js";
 
 // ---------------------------------------------------------------- options
 
@@ -82,8 +81,6 @@ const raised: RaisedLimits = {
 const P1_TARGET = 0.8;
 const P3_TARGET_MS = 100;
 
-const benchDir = fileURLToPath(new URL("../..", import.meta.url));
-const resultsDir = join(benchDir, "results");
 const workerPath = fileURLToPath(new URL("./worker.js", import.meta.url));
 
 // ---------------------------------------------------------------- workers
@@ -282,20 +279,13 @@ if (p1 !== undefined || p3.length > 0) {
   print();
   print(`targets: ${String(met)}/${String(targeted.length)} met (reported, not asserted)`);
 }
-const elapsed = (performance.now() - started) / 1000;
-print(`total time ${elapsed.toFixed(1)} s`);
-if (failures.length > 0) {
-  print();
-  print(`FAILED (${String(failures.length)}):`);
-  for (const f of failures) print(`  - ${f.replaceAll("\n", "\n    ")}`);
-}
-process.stdout.write(`${out.join("\n")}\n`);
-
-mkdirSync(resultsDir, { recursive: true });
-const jsonPath = join(resultsDir, smoke ? "registry-latest-smoke.json" : "registry-latest.json");
-writeFileSync(
-  jsonPath,
-  `${JSON.stringify({ date: new Date().toISOString(), mode: smoke ? "smoke" : "full", machine, procs, pairs, warmupPairs, payloadMiB, raised, units: { time: "ms", rate: "MB/s (1e6 B)" }, p1, p3, perProcess: { verify: verifyResults, bombs: bombRunsAll }, failures, elapsedSec: elapsed }, null, 2)}\n`,
-);
-log(`results written to ${jsonPath}`);
-process.exitCode = failures.length > 0 ? 1 : 0;
+finishRun({
+  name: "registry",
+  smoke,
+  machine,
+  procs,
+  out,
+  failures,
+  started,
+  payload: { pairs, warmupPairs, payloadMiB, raised, units: { time: "ms", rate: "MB/s (1e6 B)" }, p1, p3, perProcess: { verify: verifyResults, bombs: bombRunsAll } },
+});

@@ -11,9 +11,7 @@
  * timing, a failed worker, a permitted call denied or a denied one permitted while timed, an
  * honest record that did not verify); never because of a timing.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { arch, cpus, platform } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Budget } from "../protocol.js";
@@ -21,7 +19,7 @@ import { fmtRate, fmtTime, median, medianFigures, table } from "../stats.js";
 import type { TaskFigures } from "../stats.js";
 import { checkRlGuard } from "./common.js";
 import { RL_TASKS, type RlResult, type RlSpec, type RlTask } from "./protocol.js";
-import { intOption, runWorker as runWorkerProcess } from "../harness.js";
+import { finishRun, intOption, runWorker as runWorkerProcess } from "../harness.js";
 
 // ---------------------------------------------------------------- options
 
@@ -56,8 +54,6 @@ const budget: Budget = smoke
   ? { timeMs, iterations: 16, warmupTimeMs: 5, warmupIterations: 8 }
   : { timeMs, iterations: 64, warmupTimeMs: 100, warmupIterations: 16 };
 
-const benchDir = fileURLToPath(new URL("../..", import.meta.url));
-const resultsDir = join(benchDir, "results");
 const workerPath = fileURLToPath(new URL("./worker.js", import.meta.url));
 
 /** What each task measures, and its p50 target in ns (RL-GUARD.md §12; null: reported only). */
@@ -162,20 +158,13 @@ if (results.length > 0) {
   print();
   print(`targets: ${String(met.length)}/${String(targeted.length)} met${met.length === targeted.length ? "" : `; missed: ${targeted.filter((r) => r.met !== true).map((r) => r.task).join(", ")}`} (reported, not asserted)`);
 }
-const elapsed = (performance.now() - started) / 1000;
-print(`total time ${elapsed.toFixed(1)} s`);
-if (failures.length > 0) {
-  print();
-  print(`FAILED (${String(failures.length)}):`);
-  for (const f of failures) print(`  - ${f.replaceAll("\n", "\n    ")}`);
-}
-process.stdout.write(`${out.join("\n")}\n`);
-
-mkdirSync(resultsDir, { recursive: true });
-const jsonPath = join(resultsDir, smoke ? "rl-guard-latest-smoke.json" : "rl-guard-latest.json");
-writeFileSync(
-  jsonPath,
-  `${JSON.stringify({ date: new Date().toISOString(), mode: smoke ? "smoke" : "full", machine, procs, budget, units: { time: "ns" }, rows, perProcess: results, failures, elapsedSec: elapsed }, null, 2)}\n`,
-);
-log(`results written to ${jsonPath}`);
-process.exitCode = failures.length > 0 ? 1 : 0;
+finishRun({
+  name: "rl-guard",
+  smoke,
+  machine,
+  procs,
+  out,
+  failures,
+  started,
+  payload: { budget, units: { time: "ns" }, rows, perProcess: results },
+});
