@@ -1,16 +1,10 @@
-/**
- * SHA-256 digests used by the audit log. `crypto.hash` (one-shot, Node ≥ 20.12) is about
- * 40% faster than `createHash()` for record-sized inputs, and every record is hashed once on
- * append and once on verification.
- */
-import { hash } from "node:crypto";
+/** SHA-256 digests used by the audit log: every record is hashed once on append and once on verification. */
+import { sha256Hex } from "../internal/sha256.js";
 import { AgentGovError } from "../errors.js";
 import { canonicalJson } from "../internal/canonical-json.js";
 
-/** Hex SHA-256 of a string (hashed as UTF-8) or of bytes. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return hash("sha256", data, "hex");
-}
+/** Hex SHA-256 of a string (hashed as UTF-8) or of bytes (shared with the policy digest). */
+export { sha256Hex };
 
 /** True for a 64-character lowercase hex string (a sha256 digest as this package writes it). */
 export function isHex64(value: unknown): value is string {
