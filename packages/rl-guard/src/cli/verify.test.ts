@@ -192,7 +192,8 @@ describe("agentgov rl verify", () => {
     for (const [rolloutId, epoch, sigma] of [["s1", 3, 0.5], ["s2", 4, 0.2]] as const) {
       guard.setState({ epoch, penaltyScale: sigma });
       const ep = guard.beginEpisode({ runId: guard.config.run.id, rolloutId, attemptId: "0", mode: "train" });
-      evs.push(...episodeEvents({ rolloutId, attemptId: "0", records: ep.log.records(), record: await ep.finish({ base: 0.5 }) }));
+      const record = await ep.finish({ base: 0.5 });
+      evs.push(...episodeEvents({ rolloutId, attemptId: "0", records: ep.log.records(), record }));
     }
     const { code, report } = await verifyEvents(evs);
     expect(code).toBe(1);

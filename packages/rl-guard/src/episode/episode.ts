@@ -10,7 +10,7 @@ import { rlError } from "../errors.js";
 import { computeFacets } from "../gate/facets.js";
 import { severityOf } from "../gate/severity.js";
 import { canonicalJson, digestOf, isObject, sha256Hex } from "../internal/canonical.js";
-import { episodeFacts, isFactsProblem, RL_ACTIONS } from "../integrity/derive.js";
+import { EpisodeFactsReader, isFactsProblem, RL_ACTIONS } from "../integrity/derive.js";
 import { withExt } from "../integrity/ext.js";
 import type { RewardSigner } from "../integrity/keys.js";
 import { EPISODE_TYPE, signRewardRecord, type RewardReason, type RewardRecordV1 } from "../integrity/record.js";
@@ -89,6 +89,10 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
   const startedAt = clock();
   const allow = new Set(phase.allowTools);
   const callsByTool = new Map<string, number>();
+  // The same counts as a plain object for the policy context, kept up to date instead of rebuilt per call.
+  const callsByToolView: Record<string, number> = Object.create(null) as Record<string, number>;
+  // What the log says so far, read record by record as it is appended (the verifier reads the stored log with the same reader).
+  const factsReader = new EpisodeFactsReader();
   const permitted = new Set<string>();
   const gatedIds = new Set<string>();
   let calls = 0;
@@ -113,7 +117,7 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
 
   const append = (entry: AuditEntry): boolean => {
     try {
-      log.append(entry);
+      factsReader.add(log.append(entry));
       return true;
     } catch {
       logFailed = true;
@@ -122,7 +126,8 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
     }
   };
 
-  const base = { agent, run_id: ref.rolloutId, policy_digest: phase.engine.digest };
+  const digest = phase.engine.digest;
+  const base = { agent, run_id: ref.rolloutId, policy_digest: digest };
   append(withExt({ ...base, kind: "decision", stage: "input", action: RL_ACTIONS.start, decision: { ...META_DECISION } }, {
     rl: {
       epoch: start.epoch, phase: phase.name, policy_version: phase.policyVersion, penalty_scale: start.penaltyScale, budgets, audit: start.audit,
@@ -160,7 +165,9 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
     if (gatedIds.size <= MAX_CALLS_PER_EPISODE) gatedIds.add(callId);
     calls++;
     const key = callsByTool.has(tool) || callsByTool.size < MAX_TRACKED_TOOLS ? tool : "\u0000other";
-    callsByTool.set(key, (callsByTool.get(key) ?? 0) + 1);
+    const count = (callsByTool.get(key) ?? 0) + 1;
+    callsByTool.set(key, count);
+    callsByToolView[key] = count;
 
     let decision: Decision;
     let terminate = false;
@@ -187,7 +194,7 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
           action: { type: tool },
           run: { id: ref.rolloutId, step: calls },
           rl: { epoch: start.epoch, phase: phase.name, mode: ref.mode },
-          episode: { calls, calls_by_tool: Object.fromEntries(callsByTool), denied_streak: deniedStreak, tokens, elapsed_ms: clock() - startedAt },
+          episode: { calls, calls_by_tool: callsByToolView, denied_streak: deniedStreak, tokens, elapsed_ms: clock() - startedAt },
           facets: computeFacets(tool, args, config),
         };
         decision = kernel.decide({ agent, stage: "pre_tool", context });
@@ -202,16 +209,18 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
     let ok = decision.allowed;
     deniedStreak = ok ? 0 : deniedStreak + 1;
 
+    // Built with literal fields (no spread of a shared base): this is the per-call hot path.
     const entry: AuditEntry = {
-      ...base, kind: "decision", stage: "pre_tool", tool, action: tool, call_id: callId,
+      agent, run_id: ref.rolloutId, policy_digest: digest, kind: "decision", stage: "pre_tool", tool, action: tool, call_id: callId,
       decision: summarize(decision),
       outcome: { status: ok ? "permitted" : "denied" },
+      ext: { rl: { severity, terminate } },
     };
     if (argsText !== null) {
       entry.args_digest = sha256Hex(argsText);
       entry.args = loggedArgs(call.args, decision.transform?.redact);
     }
-    if (!append(withExt(entry, { rl: { severity, terminate } }))) {
+    if (!append(entry)) {
       ok = false;
       terminate = true;
       decision = synth("audit_unavailable", "the episode log cannot take the record, so the call is denied", decision);
@@ -233,7 +242,7 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
     const outcomeExt: Record<string, unknown> = { base: bases, primary, killed };
     if (o.artifactDigest !== undefined) outcomeExt.artifact_digest = o.artifactDigest;
     append(withExt({ ...base, kind: "decision", stage: "output", action: RL_ACTIONS.outcome, decision: { ...META_DECISION } }, { rl: outcomeExt }));
-    const facts = episodeFacts(log.records());
+    const facts = factsReader.result();
     const head = log.head();
     const reason: RewardReason = killed || isFactsProblem(facts) ? "killed" : "shaped";
     const shaped = isFactsProblem(facts) || killed
@@ -273,7 +282,11 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
         throw rlError("RL_EXECUTED_AFTER_DENY", `call '${callId}' was not permitted but reported a result`);
       }
       permitted.delete(callId);
-      append({ ...base, kind: "outcome", stage: "post_tool", call_id: callId, decision: { ...META_DECISION }, outcome: { status: result.ok ? "ok" : "error" } });
+      append({
+        agent, run_id: ref.rolloutId, policy_digest: digest, kind: "outcome", stage: "post_tool", call_id: callId,
+        decision: { allowed: true, action: "log", matched_rule: null, policy: null, code: "default", reason: META_DECISION.reason },
+        outcome: { status: result.ok ? "ok" : "error" },
+      });
     },
     recordModelCall(usage) {
       const p = finiteOr0(usage.prompt_tokens);

@@ -30,7 +30,14 @@ const MAX_ARGV = 64;
 /** Computes the facets of a call with object arguments. Never throws. */
 export function computeFacets(tool: string, args: Record<string, unknown>, o: FacetOptions): Facets {
   const facets: Facets = { kind: Object.hasOwn(o.toolKinds, tool) ? (o.toolKinds[tool] ?? "other") : "other" };
-  const rawPath = PATH_KEYS.map((k) => args[k]).find((v): v is string => typeof v === "string");
+  let rawPath: string | undefined;
+  for (const k of PATH_KEYS) {
+    const v = args[k];
+    if (typeof v === "string") {
+      rawPath = v;
+      break;
+    }
+  }
   if (rawPath !== undefined) {
     const absolute = rawPath.startsWith("/");
     const normal = posix.normalize(rawPath.replaceAll("\\", "/"));

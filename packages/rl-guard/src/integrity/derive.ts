@@ -30,51 +30,85 @@ function isMeta(record: Record<string, unknown>, action: string): boolean {
   return record.tool === undefined && record.action === action;
 }
 
-/** Reads the facts of an episode log (records in order). Pure. */
-export function episodeFacts(records: readonly unknown[]): EpisodeFacts | FactsProblem {
-  const first = records[0];
-  const startExt = isObject(first) && isMeta(first, RL_ACTIONS.start) ? rlExtOf(first) : undefined;
-  if (startExt === undefined) return { reason: "chain", detail: "the log does not start with an rl.start record" };
-  const denied = new Set<string>();
-  const permitted = new Set<string>();
-  const severities: Severity[] = [];
-  const violations = zeroCounts();
-  let blocked = 0;
-  let terminated = false;
-  let outcome: Record<string, unknown> | null = null;
-  for (let i = 1; i < records.length; i++) {
-    const r = records[i];
-    if (!isObject(r)) return { reason: "malformed", detail: `record ${i + 1} is not an object` };
-    if (outcome !== null) return { reason: "chain", detail: `record ${i + 1} follows the rl.outcome record` };
-    if (isMeta(r, RL_ACTIONS.start)) return { reason: "chain", detail: `record ${i + 1}: a second rl.start` };
-    if (isMeta(r, RL_ACTIONS.outcome)) {
-      outcome = rlExtOf(r) ?? {};
-      continue;
+/**
+ * Reads an episode log one record at a time (a left fold): the episode feeds it each record
+ * it appends, the verifier the records of the stored log, so both derive the same facts with
+ * the same code. The first problem is sticky.
+ */
+export class EpisodeFactsReader {
+  #n = 0;
+  #start: Record<string, unknown> | undefined;
+  #problem: FactsProblem | null = null;
+  readonly #denied = new Set<string>();
+  readonly #permitted = new Set<string>();
+  readonly #severities: Severity[] = [];
+  readonly #violations = zeroCounts();
+  #blocked = 0;
+  #terminated = false;
+  #outcome: Record<string, unknown> | null = null;
+
+  /** Reads the next record. */
+  add(r: unknown): void {
+    const i = ++this.#n;
+    if (this.#problem !== null) return;
+    this.#problem = this.#read(r, i);
+  }
+
+  /** The facts so far, or the first problem. */
+  result(): EpisodeFacts | FactsProblem {
+    if (this.#problem !== null) return this.#problem;
+    if (this.#start === undefined) return { reason: "chain", detail: "the log does not start with an rl.start record" };
+    return { start: this.#start, severities: this.#severities, violations: this.#violations, blocked: this.#blocked, terminated: this.#terminated, outcome: this.#outcome };
+  }
+
+  #read(r: unknown, i: number): FactsProblem | null {
+    if (i === 1) {
+      this.#start = isObject(r) && isMeta(r, RL_ACTIONS.start) ? rlExtOf(r) : undefined;
+      return this.#start === undefined ? { reason: "chain", detail: "the log does not start with an rl.start record" } : null;
     }
-    if (isMeta(r, RL_ACTIONS.modelCall)) continue;
+    if (!isObject(r)) return { reason: "malformed", detail: `record ${i} is not an object` };
+    if (this.#outcome !== null) return { reason: "chain", detail: `record ${i} follows the rl.outcome record` };
+    if (isMeta(r, RL_ACTIONS.start)) return { reason: "chain", detail: `record ${i}: a second rl.start` };
+    if (isMeta(r, RL_ACTIONS.outcome)) {
+      this.#outcome = rlExtOf(r) ?? {};
+      return null;
+    }
+    if (isMeta(r, RL_ACTIONS.modelCall)) return null;
     const callId = typeof r.call_id === "string" ? r.call_id : undefined;
     const status = isObject(r.outcome) ? r.outcome.status : undefined;
-    if (callId === undefined) return { reason: "malformed", detail: `record ${i + 1} has no call_id` };
-    if (r.stage === "pre_tool") {
-      if (denied.has(callId) || permitted.has(callId)) return { reason: "chain", detail: `record ${i + 1}: call ${callId} gated twice` };
-      const ext = rlExtOf(r) ?? {};
-      if (status === "denied") {
-        denied.add(callId);
-        blocked++;
-      } else if (status === "permitted") permitted.add(callId);
-      else return { reason: "malformed", detail: `record ${i + 1}: pre_tool status must be denied or permitted` };
-      if (ext.severity !== null && ext.severity !== undefined) {
-        if (!isSeverity(ext.severity)) return { reason: "malformed", detail: `record ${i + 1}: unknown severity` };
-        severities.push(ext.severity);
-        violations[ext.severity]++;
-      }
-      if (ext.terminate === true) terminated = true;
-    } else if (r.stage === "post_tool") {
-      if (!permitted.has(callId)) return { reason: "executed-after-deny", detail: `record ${i + 1}: post_tool for call ${callId}, which was not permitted` };
-      permitted.delete(callId);
-    } else return { reason: "malformed", detail: `record ${i + 1}: unexpected stage` };
+    if (callId === undefined) return { reason: "malformed", detail: `record ${i} has no call_id` };
+    if (r.stage === "pre_tool") return this.#gated(r, i, callId, status);
+    if (r.stage === "post_tool") {
+      if (!this.#permitted.has(callId)) return { reason: "executed-after-deny", detail: `record ${i}: post_tool for call ${callId}, which was not permitted` };
+      this.#permitted.delete(callId);
+      return null;
+    }
+    return { reason: "malformed", detail: `record ${i}: unexpected stage` };
   }
-  return { start: startExt, severities, violations, blocked, terminated, outcome };
+
+  #gated(r: Record<string, unknown>, i: number, callId: string, status: unknown): FactsProblem | null {
+    if (this.#denied.has(callId) || this.#permitted.has(callId)) return { reason: "chain", detail: `record ${i}: call ${callId} gated twice` };
+    const ext = rlExtOf(r) ?? {};
+    if (status === "denied") {
+      this.#denied.add(callId);
+      this.#blocked++;
+    } else if (status === "permitted") this.#permitted.add(callId);
+    else return { reason: "malformed", detail: `record ${i}: pre_tool status must be denied or permitted` };
+    if (ext.severity !== null && ext.severity !== undefined) {
+      if (!isSeverity(ext.severity)) return { reason: "malformed", detail: `record ${i}: unknown severity` };
+      this.#severities.push(ext.severity);
+      this.#violations[ext.severity]++;
+    }
+    if (ext.terminate === true) this.#terminated = true;
+    return null;
+  }
+}
+
+/** Reads the facts of an episode log (records in order). Pure. */
+export function episodeFacts(records: readonly unknown[]): EpisodeFacts | FactsProblem {
+  const reader = new EpisodeFactsReader();
+  for (const r of records) reader.add(r);
+  return reader.result();
 }
 
 /** True when `value` is a {@link FactsProblem}. */
