@@ -3,11 +3,12 @@
  * Every run sets `AGENTGOV_HOME` to a temp folder, so the real home is never touched, and
  * stdin is not a TTY, so the passphrase comes from `AGENTGOV_KEY_PASSPHRASE`.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { keyIdOf, toBase64 } from "@agentgov/registry-protocol";
+import { parseMinisignPublicKey } from "@agentgov/registry-client";
 import { runCli, type CliResult } from "../support/cli.js";
 
 const PASSPHRASE = "correct horse battery staple";
@@ -251,6 +252,9 @@ describe("agentgov plugin usage errors exit 2", () => {
     ["an unknown plugin verb", ["frob"]],
     ["keygen with no passphrase off a TTY", ["keygen", "--json"], { AGENTGOV_KEY_PASSPHRASE: "" }],
     ["sign with no passphrase off a TTY", ["sign", "a.tgz"], { AGENTGOV_KEY_PASSPHRASE: "" }],
+    ["keygen with an unknown --export format", ["keygen", "--export", "pem"]],
+    ["verify --installed with a tarball too", ["verify", "a.tgz", "--installed", "@acme/x"]],
+    ["verify --installed without a name", ["verify", "--installed"]],
   ];
   it.each(cases)("%s", async (_label, args, env) => {
     const usageHome = temp("home-usage-");
@@ -258,5 +262,91 @@ describe("agentgov plugin usage errors exit 2", () => {
     expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).not.toBe("");
     expect(readdirSync(usageHome)).toEqual([]);
+  });
+});
+
+/** Consent digest: the value a non-interactive install's refusal names. */
+async function consentFor(tgz: string, envelope: string, options: { home: string; cwd: string }): Promise<string> {
+  const refused = await cli(["install", tgz, envelope, "--json"], options);
+  expect(json(refused)).toMatchObject({ ok: false, code: "REGISTRY_CONSENT_REQUIRED" });
+  return /--yes-capabilities=([0-9a-f]{64})/.exec(String(json(refused).message))?.[1] ?? "";
+}
+
+describe("agentgov plugin keygen --export minisign", () => {
+  it("writes and prints the public key in minisign format (--json and human)", async () => {
+    const msHome = temp("home-minisign-");
+    const k = await cli(["keygen", "--export", "minisign", "--out", "ms-out", "--json"], { home: msHome, cwd: temp("cwd-") });
+    expect(k.code, k.stderr).toBe(0);
+    const body = json(k) as { keyid: string; publicKey: string; exportPath: string; minisign: { publicKey: string; path: string } };
+    expect(body.minisign.path).toBe(join(msHome, "keys", "default.minisign.pub"));
+    expect(body.minisign.publicKey).toMatch(/^untrusted comment: minisign public key [0-9A-F]{16}\nRW[A-Za-z0-9+/]{54}\n$/);
+    expect(readFileSync(body.minisign.path, "utf8")).toBe(body.minisign.publicKey);
+    expect(body.exportPath).toMatch(/ms-out\/[0-9a-f]{64}\.minisign\.pub$/);
+    expect(readFileSync(body.exportPath, "utf8")).toBe(body.minisign.publicKey);
+    const parsed = parseMinisignPublicKey(body.minisign.publicKey);
+    expect(parsed.keyid).toBe(body.keyid);
+    expect(toBase64(parsed.publicKey)).toBe(body.publicKey);
+
+    const human = await cli(["keygen", "--export", "minisign", "--name", "second"], { home: msHome });
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/untrusted comment: minisign public key [0-9A-F]{16}\nRW/);
+    expect(existsSync(join(msHome, "keys", "second.minisign.pub"))).toBe(true);
+  });
+});
+
+describe("agentgov plugin sign --threshold-cosign", () => {
+  it("adds a second signature so a pinned threshold-2 policy verifies; a key signs once", async () => {
+    const coHome = temp("home-cosigner-");
+    const co = await cli(["keygen", "--json"], { home: coHome });
+    expect(co.code, co.stderr).toBe(0);
+    const coKeyid = String(json(co).keyid);
+    const dir = temp("cosign-");
+    for (const f of [TGZ1, ENV1, "@acme+web-search-1.0.0.manifest.json"]) copyFileSync(join(out, f), join(dir, f));
+    const trustHome = temp("home-threshold-");
+    expect((await cli(["trust", "add", "@acme/*", pubFile], { home: trustHome })).code).toBe(0);
+    const add2 = await cli(["trust", "add", "@acme/*", join(coHome, "keys", "default.pub.json"), "--threshold", "2", "--json"], { home: trustHome });
+    expect(json(add2)).toMatchObject({ ok: true, policy: { mode: "pinned", keyids: [keyid, coKeyid], threshold: 2 } });
+
+    await expectRejected(cli(["verify", join(dir, TGZ1), "--json"], { home: trustHome }), "REGISTRY_THRESHOLD");
+    const s = await cli(["sign", join(dir, TGZ1), "--threshold-cosign", "--key", join(coHome, "keys", "default.key.json"), "--json"], { home: coHome });
+    expect(s.code, s.stderr).toBe(0);
+    expect(json(s)).toMatchObject({ ok: true, cosigned: true, keyid: coKeyid, keyids: [keyid, coKeyid], envelope: join(dir, ENV1) });
+    const v = await cli(["verify", join(dir, TGZ1), "--json"], { home: trustHome });
+    expect(v.code, v.stderr).toBe(0);
+    expect(json(v)).toMatchObject({ ok: true, keyids: [keyid, coKeyid], mode: "pinned" });
+
+    await expectRejected(cli(["sign", join(dir, TGZ1), "--threshold-cosign", "--key", join(coHome, "keys", "default.key.json"), "--json"], { home: coHome }), "REGISTRY_REQUEST_INVALID");
+    const noEnvelope = temp("cosign-none-");
+    copyFileSync(join(out, TGZ1), join(noEnvelope, TGZ1));
+    await expectRejected(cli(["sign", join(noEnvelope, TGZ1), "--threshold-cosign", "--key", join(coHome, "keys", "default.key.json"), "--json"], { home: coHome }), "REGISTRY_REQUEST_INVALID");
+  });
+});
+
+describe("agentgov plugin verify --installed", () => {
+  it("re-verifies an installed plugin from its folder and lockfile; tampering and unknown names exit 1", async () => {
+    const instHome = temp("home-installed-");
+    expect((await cli(["trust", "add", "@acme/*", pubFile], { home: instHome })).code).toBe(0);
+    const project = temp("project-");
+    const sha = await consentFor(join(out, TGZ1), join(out, ENV1), { home: instHome, cwd: project });
+    expect((await cli(["install", join(out, TGZ1), join(out, ENV1), `--yes-capabilities=${sha}`], { home: instHome, cwd: project })).code).toBe(0);
+    const dir = join(instHome, "plugins", "@acme+web-search@1.0.0");
+
+    const v = await cli(["verify", "--installed", "@acme/web-search", "--json"], { home: instHome, cwd: project });
+    expect(v.code, v.stderr).toBe(0);
+    expect(json(v)).toEqual({ ok: true, name: "@acme/web-search", version: "1.0.0", dir, keyids: [keyid], capabilitiesSha256: sha, mode: "pinned" });
+    const human = await cli(["verify", "--installed", "@acme/web-search"], { home: instHome, cwd: project });
+    expect(human.stdout).toMatch(/^verified installed @acme\/web-search@1\.0\.0 in /);
+
+    await expectRejected(cli(["verify", "--installed", "@acme/other", "--json"], { home: instHome, cwd: project }), "REGISTRY_VERSION_UNAVAILABLE");
+    await expectRejected(cli(["verify", "--installed", "@acme/web-search", "--json"], { home: temp("home-fresh-"), cwd: project }), "REGISTRY_STORE_CORRUPT");
+
+    const file = join(dir, "package", "lib", "index.js");
+    for (const d of [dir, join(dir, "package"), join(dir, "package", "lib")]) chmodSync(d, 0o755);
+    chmodSync(file, 0o644);
+    writeFileSync(file, "export const evil = 1;\n");
+    await expectRejected(cli(["verify", "--installed", "@acme/web-search", "--json"], { home: instHome, cwd: project }), "REGISTRY_TREE_MISMATCH");
+    const humanReject = await cli(["verify", "--installed", "@acme/web-search"], { home: instHome, cwd: project });
+    expect(humanReject.code).toBe(1);
+    expect(humanReject.stderr).toMatch(/^REGISTRY_TREE_MISMATCH: /);
   });
 });

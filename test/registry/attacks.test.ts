@@ -18,6 +18,7 @@ import {
   sandbox, testKey, writeArtifact, type PluginFile, type RawEntry, type Sandbox,
 } from "./fixture.js";
 import { api, type InstallLocalOptions } from "./install-api.js";
+import { acceptPublisher, addTrustedKey, defaultTrustStore, loadTrustStore, saveTrustStore, setPolicy } from "@agentgov/registry-client";
 
 let box: Sandbox;
 beforeEach(async () => { box = await sandbox(); });
@@ -117,6 +118,32 @@ describe("3 wrong key", () => {
     const env = JSON.parse(await readFile(p.env, "utf8")) as Envelope;
     await writeFile(p.env, JSON.stringify({ ...env, signatures: [...env.signatures, ...env.signatures] }));
     await expectRejected(box, install(p, { threshold: 2 }), ["REGISTRY_THRESHOLD", "REGISTRY_SIGNATURE_INVALID"]);
+  });
+  it("TOFU pin changed without rotation → REGISTRY_KEY_CHANGED until trust accept", async () => {
+    const keyB = generateKeyPair();
+    let store = addTrustedKey(defaultTrustStore(), testKey.publicKey, "acme").store;
+    store = addTrustedKey(store, keyB.publicKey, "acme").store;
+    await saveTrustStore(setPolicy(store, "@acme/*", { mode: "tofu" }), box.home);
+    const trusted = (p: { tgz: string; env: string }) => () => api.installTrusted(p.tgz, p.env, { home: box.home, projectDir: box.project, yesCapabilities: capsDigest() });
+
+    const a = await benign();
+    const first = await trusted(a)();
+    expect(first.trust).toMatchObject({ mode: "tofu", firstUse: true });
+    expect((await loadTrustStore(box.home)).tofu.acme?.keyids).toEqual([testKey.keyid]);
+
+    const filesB = [...benignFiles(), { path: "package/b.js", data: Buffer.from("b") }];
+    const tgzB = gzipSync(rawTar(entriesOf(filesB)));
+    const b = await writeArtifact(box, tgzB, signStatement("manifest", manifestFor(tgzB, filesB, { version: "1.1.0" }), [keyB.secretKey]), "demo-b");
+    await expectRejected(box, trusted(b), "REGISTRY_KEY_CHANGED");
+    expect((await api.loadInstalledPlugin("@acme/demo", opts())).version).toBe("1.0.0");
+
+    await saveTrustStore(acceptPublisher(await loadTrustStore(box.home), "acme"), box.home);
+    const accepted = await trusted(b)();
+    expect(accepted.trust.firstUse).toBe(true);
+    expect(accepted.grant).toMatchObject({ version: "1.1.0", keyids: [keyB.keyid] });
+    expect((await loadTrustStore(box.home)).tofu.acme?.keyids).toEqual([keyB.keyid]);
+    // A's key is now the stranger.
+    await expectRejected(box, trusted(a), "REGISTRY_KEY_CHANGED");
   });
   it("threshold 2 with one trusted signer", async () => {
     const p = await benign();
@@ -402,6 +429,33 @@ describe("19 install atomicity", () => {
       yesCapabilities: undefined,
       confirm: () => Promise.reject(new RegistryError("REGISTRY_CONSENT_REQUIRED", "injected")),
     }), "REGISTRY_CONSENT_REQUIRED");
+  });
+  it("ENOSPC injected mid-extraction → REGISTRY_STORE_CORRUPT; previous version and lockfile intact", async () => {
+    const v1 = await benign();
+    await api.installLocal(v1.tgz, v1.env, opts());
+    const lockBefore = await readFile(join(box.project, "agentgov-lock.json"), "utf8");
+    const moreFiles = [...files, { path: "package/zbig.bin", data: Buffer.alloc(256 * 1024, 7) }, { path: "package/z.js", data: Buffer.from("z") }];
+    const v2 = await benign({ version: "1.1.0" }, moreFiles);
+    const written: string[] = [];
+    let bytes = 0;
+    const diskFull = (path: string, chunk: Uint8Array): void => {
+      bytes += chunk.length;
+      // The first files go through; the disk fills up part-way into the big one.
+      if (path === "package/zbig.bin" && bytes > 64 * 1024) {
+        throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28, syscall: "write" });
+      }
+      if (!written.includes(path)) written.push(path);
+    };
+    await expectRejected(box, install(v2, { beforeWrite: diskFull }), "REGISTRY_STORE_CORRUPT");
+    expect(written).toEqual(["package/bin/run.sh", "package/index.js", "package/z.js", "package/zbig.bin"]);
+    expect(await readFile(join(box.project, "agentgov-lock.json"), "utf8")).toBe(lockBefore);
+    expect((await api.loadInstalledPlugin("@acme/demo", opts())).version).toBe("1.0.0");
+    // The same install goes through once there is room again.
+    expect((await api.installLocal(v2.tgz, v2.env, opts())).grant.version).toBe("1.1.0");
+  });
+  it("a hook that fails a write with a non-disk error is still a rejection, never a partial install", async () => {
+    const p = await benign();
+    await expectRejected(box, install(p, { beforeWrite: () => { throw new Error("boom"); } }), "REGISTRY_ARCHIVE_UNSAFE");
   });
   it("a killed run's staging folder and lock are swept on the next run", async () => {
     const plugins = join(box.home, "plugins");

@@ -8,6 +8,7 @@ export {
   SECRET_KEY_TYPE, SCRYPT_PARAMS, encryptSecretKey, decryptSecretKey, parseSecretKeyFile, type SecretKeyFile,
 } from "./keys/secret-key-file.js";
 export { publicKeyFile, parsePublicKeyFile, type PublicKeyFile } from "./keys/public-key-file.js";
+export { minisignKeyId, minisignPublicKey, parseMinisignPublicKey } from "./keys/minisign.js";
 export { DEFAULT_KEY_NAME, keyPaths, keygen, type KeygenOptions, type KeygenResult } from "./keys/keygen.js";
 export {
   SIGNING_KEY_PREFIX, parseSigningKeyEnv, loadSigningKey, type SigningKey, type LoadSigningKeyOptions,
@@ -19,8 +20,9 @@ export { generatePackageJson } from "./pack/package-json.js";
 export { localBaseName, manifestPathFor, envelopePathFor } from "./pack/file-names.js";
 export { AUTHORING_FILE, pack, type PackOptions, type PackResult } from "./pack/pack.js";
 export { sign, type SignOptions, type SignResult } from "./sign/sign.js";
+export { cosign, type CosignOptions, type CosignResult } from "./sign/cosign.js";
 export { DIGEST_CHUNK_BYTES, hashFile } from "./verify/tarball-digest.js";
-export { verify, type VerifyTrust, type VerifyOptions, type VerifyResult, type VerifiedTarball } from "./verify/verify.js";
+export { verify, decideTrust, type VerifyTrust, type VerifyOptions, type VerifyResult, type VerifiedTarball } from "./verify/verify.js";
 export {
   TRUST_MODES, defaultTrustStore, trustStorePath, parseTrustStore, loadTrustStore, saveTrustStore, checkMatchPattern,
   type TrustMode, type TrustPolicy, type TrustStore,

@@ -4,14 +4,14 @@
  * policy of `$AGENTGOV_HOME/trust.json`, then `installLocal` (lock, staging, digest, two-pass
  * safe extraction, exact tree match, consent, atomic rename into
  * `$AGENTGOV_HOME/plugins/<name>@<version>/`, `agentgov-lock.json` in the current folder last).
- * A `tofu` first use pins the signers afterwards. Consent: a prompt when stdin is a TTY,
+ * A `tofu` first use pins the signers at commit, before the lockfile. Consent: a prompt when stdin is a TTY,
  * otherwise `--yes-capabilities` must equal sha256(JCS(capabilities)), else
  * `REGISTRY_CONSENT_REQUIRED` (exit 1; the message names the value).
  */
-import { installLocal, loadTrustStore, pinTofu, saveTrustStore, verify } from "@agentgov/registry-client";
+import { installTrusted } from "@agentgov/registry-client";
 import { parseCommandArgs, UsageError } from "../args.js";
 import { colours, type CliIo, type Command, EXIT_OK, writeLine } from "../io.js";
-import { ask, guarded, homeOf, pathOf, reject, stdinIsTty } from "./plugin-common.js";
+import { ask, guarded, homeOf, pathOf, stdinIsTty } from "./plugin-common.js";
 
 const USAGE = `Usage: agentgov plugin install <tgz> <envelope> [--yes-capabilities=<sha256>] [--json]
 
@@ -39,25 +39,12 @@ export const pluginInstall: Command = async (argv, io) => {
   if (yes !== undefined && !/^[0-9a-f]{64}$/.test(yes)) throw new UsageError("--yes-capabilities takes 64 lowercase hex digits");
   const json = values.json === true;
   return guarded(io, json, async () => {
-    const home = homeOf(io);
-    const tarballPath = pathOf(io, tgz);
-    const envelopePath = pathOf(io, envelope);
-    const store = await loadTrustStore(home);
-    const verified = await verify(tarballPath, envelopePath, { store });
-    if (!verified.ok) return reject(io, json, verified.error);
-    const decision = verified.trust;
-    if (decision === undefined) throw new Error("verify against a store returned no trust decision");
-    const result = await installLocal(tarballPath, envelopePath, {
-      trustedKeys: decision.trustedKeys,
-      threshold: decision.threshold,
-      home,
+    const result = await installTrusted(pathOf(io, tgz), pathOf(io, envelope), {
+      home: homeOf(io),
       projectDir: io.cwd,
-      expect: { name: verified.manifest.name, version: verified.manifest.version },
       ...(yes !== undefined ? { yesCapabilities: yes } : stdinIsTty(io) ? { confirm: (request) => confirm(io, request) } : {}),
     });
-    if (decision.firstUse) {
-      await saveTrustStore(pinTofu(await loadTrustStore(home), verified.manifest.publisher, result.grant.keyids), home);
-    }
+    const decision = result.trust;
     const { grant } = result;
     if (json) {
       writeLine(io.stdout, JSON.stringify({
@@ -67,7 +54,7 @@ export const pluginInstall: Command = async (argv, io) => {
     } else {
       const c = colours(io.stdout, io.env);
       writeLine(io.stdout, `${c.green(result.created ? "installed" : "already installed")} ${grant.plugin}@${grant.version} → ${result.dir}`);
-      if (decision.firstUse) writeLine(io.stdout, `${c.yellow("pinned")} ${verified.manifest.publisher} to ${grant.keyids.join(", ")} (trust on first use)`);
+      if (decision.firstUse) writeLine(io.stdout, `${c.yellow("pinned")} ${result.publisher} to ${grant.keyids.join(", ")} (trust on first use)`);
     }
     return EXIT_OK;
   });

@@ -1,26 +1,33 @@
 /**
- * `agentgov plugin keygen [--out <dir>] [--name <name>] [--passphrase-file <f>] [--json]`
+ * `agentgov plugin keygen [--out <dir>] [--name <name>] [--export minisign] [--passphrase-file <f>] [--json]`
  * (REGISTRY.md §5.1, §8): a new Ed25519 key, its secret sealed with scrypt + AES-256-GCM in
  * `$AGENTGOV_HOME/keys/<name>.key.json` (0600). Prints the key id; never the secret.
- * `--register` and `--export minisign` need the registry server (part 2) and are not offered yet.
+ * `--export minisign` also writes the public key in minisign format (`keys/<name>.minisign.pub`,
+ * and in `--out` instead of the JSON) and prints it. `--register` needs the registry server
+ * (part 2) and is not offered yet.
  */
 import { keygen } from "@agentgov/registry-client";
 import { parseCommandArgs, UsageError } from "../args.js";
 import { colours, type Command, EXIT_OK, writeLine } from "../io.js";
 import { guarded, homeOf, passphraseOf, pathOf } from "./plugin-common.js";
 
-const USAGE = `Usage: agentgov plugin keygen [--out <dir>] [--name <name>] [--passphrase-file <file>] [--json]
+const USAGE = `Usage: agentgov plugin keygen [--out <dir>] [--name <name>] [--export minisign] [--passphrase-file <file>] [--json]
 
-  --out <dir>               also write the public key JSON {keyid, publicKey} there
+  --out <dir>               also write the public key there: JSON {keyid, publicKey}, or minisign
+                            format with --export minisign
+  --export minisign         also write keys/<name>.minisign.pub and print the minisign public key
   --name <name>             key file name in $AGENTGOV_HOME/keys/ (default: default)
   --passphrase-file <file>  passphrase (first line); else AGENTGOV_KEY_PASSPHRASE; else a prompt on a TTY
-  --json                    {keyid, publicKey, path, publicKeyPath} on stdout`;
+  --json                    {keyid, publicKey, path, publicKeyPath, exportPath?, minisign?} on stdout`;
+
+const EXPORT_FORMATS = ["json", "minisign"] as const;
 
 /** `agentgov plugin keygen`. */
 export const pluginKeygen: Command = async (argv, io) => {
   const { values, positionals } = parseCommandArgs(argv, {
     out: { type: "string" },
     name: { type: "string" },
+    export: { type: "string" },
     "passphrase-file": { type: "string" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -30,6 +37,8 @@ export const pluginKeygen: Command = async (argv, io) => {
     return EXIT_OK;
   }
   if (positionals.length > 0) throw new UsageError("keygen takes no arguments");
+  const format = values.export ?? "json";
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--export takes one of: ${EXPORT_FORMATS.join(", ")}`);
   const json = values.json === true;
   const passphrase = await passphraseOf(io, values["passphrase-file"], true);
   return guarded(io, json, async () => {
@@ -38,14 +47,24 @@ export const pluginKeygen: Command = async (argv, io) => {
       home: homeOf(io),
       ...(values.name === undefined ? {} : { name: values.name }),
       ...(values.out === undefined ? {} : { outDir: pathOf(io, values.out) }),
+      export: format as (typeof EXPORT_FORMATS)[number],
     });
     if (json) {
-      writeLine(io.stdout, JSON.stringify({ ok: true, keyid: result.keyid, publicKey: result.publicKey, path: result.path, publicKeyPath: result.publicKeyPath }));
+      writeLine(io.stdout, JSON.stringify({
+        ok: true, keyid: result.keyid, publicKey: result.publicKey, path: result.path, publicKeyPath: result.publicKeyPath,
+        ...(result.exportPath === undefined ? {} : { exportPath: result.exportPath }),
+        ...(result.minisign === undefined ? {} : { minisign: { publicKey: result.minisign.text, path: result.minisign.path } }),
+      }));
     } else {
       const c = colours(io.stdout, io.env);
       writeLine(io.stdout, `${c.green("key")} ${result.keyid}`);
       writeLine(io.stdout, `${c.dim("secret (encrypted)")} ${result.path}`);
       writeLine(io.stdout, `${c.dim("public")} ${result.publicKeyPath}`);
+      if (result.exportPath !== undefined) writeLine(io.stdout, `${c.dim("exported")} ${result.exportPath}`);
+      if (result.minisign !== undefined) {
+        writeLine(io.stdout, `${c.dim("minisign")} ${result.minisign.path}`);
+        io.stdout.write(result.minisign.text);
+      }
     }
     return EXIT_OK;
   });

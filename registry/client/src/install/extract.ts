@@ -6,6 +6,7 @@
  * never throws, admitting only paths seen in the scan.
  */
 import { createHash } from "node:crypto";
+import { Transform } from "node:stream";
 import { Parser, Unpack, type ReadEntry } from "tar";
 import {
   ArchiveBudget, ArchivePathSet, ArtifactTree, DEFAULT_LIMITS, RegistryError, decompressedByteCap, isAllowedEntryType,
@@ -13,6 +14,7 @@ import {
 } from "@agentgov/registry-protocol";
 import { cappedGunzip } from "./capped-gunzip.js";
 import { TarHeaderWalker } from "./tar-headers.js";
+import { isStoreFailure, storeFailure } from "../util/store-errors.js";
 
 /** What the scan pass admitted. */
 export interface ScannedTree {
@@ -22,8 +24,24 @@ export interface ScannedTree {
   readonly decompressedBytes: number;
 }
 
+/** A disk-full or other local write failure is `REGISTRY_STORE_CORRUPT`; anything else the archive's fault. */
 function toError(error: unknown): RegistryError {
-  return isRegistryError(error) ? error : new RegistryError("REGISTRY_ARCHIVE_UNSAFE", "malformed tar archive", { cause: error });
+  if (isRegistryError(error)) return error;
+  if (isStoreFailure(error)) return storeFailure(error, "write the staging tree");
+  return new RegistryError("REGISTRY_ARCHIVE_UNSAFE", "malformed tar archive", { cause: error });
+}
+
+/** Options of {@link extractArchive}. */
+export interface ExtractOptions {
+  /** Client limits (§9); default {@link DEFAULT_LIMITS}. */
+  limits?: ProtocolLimits;
+  /**
+   * Called before each chunk of file data is written into the staging tree, with the entry's
+   * normalised path and the chunk. Throwing fails that write exactly like the filesystem
+   * would (e.g. a disk-quota guard throwing an `ENOSPC` error); the extraction then rejects
+   * and the installer removes staging. Default: none (the real filesystem alone decides).
+   */
+  beforeWrite?: (path: string, chunk: Uint8Array) => void;
 }
 
 /**
@@ -102,7 +120,9 @@ export async function scanArchive(tarball: string, manifest: Manifest, limits: P
  * filter admits only scanned paths, re-applies the rules and sets the mode; it never throws
  * (it records the error and aborts). Rejects with the first recorded error.
  */
-export async function extractArchive(tarball: string, dest: string, scanned: ScannedTree, limits: ProtocolLimits = DEFAULT_LIMITS): Promise<void> {
+export async function extractArchive(tarball: string, dest: string, scanned: ScannedTree, options: ExtractOptions = {}): Promise<void> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const { beforeWrite } = options;
   let failure: RegistryError | undefined;
   const recheck = new ArchivePathSet();
   let unpack: Unpack | undefined = undefined;
@@ -126,6 +146,7 @@ export async function extractArchive(tarball: string, dest: string, scanned: Sca
   const u = new Unpack({
     cwd: dest, strict: true, preservePaths: false, preserveOwner: false, chmod: false,
     noMtime: true, maxDepth: limits.pathDepth, filter,
+    ...(beforeWrite === undefined ? {} : { transform: (entry: ReadEntry) => writeGuard(entry, beforeWrite) }),
   });
   unpack = u;
   const closed = new Promise<void>((resolve) => {
@@ -149,4 +170,24 @@ export async function extractArchive(tarball: string, dest: string, scanned: Sca
   u.end();
   await closed;
   if (failure !== undefined) throw failure;
+}
+
+/**
+ * The stream tar writes a file entry through when a `beforeWrite` hook is set: each chunk goes
+ * to the hook first; a throw becomes the stream's error, which tar reports like a failed write.
+ */
+function writeGuard(entry: ReadEntry, beforeWrite: (path: string, chunk: Uint8Array) => void): ReadEntry {
+  const path = entry.path.replace(/\/+$/, "");
+  const guard = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      try {
+        beforeWrite(path, chunk);
+        done(null, chunk);
+      } catch (error) {
+        done(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+  });
+  // tar types `transform` as returning a ReadEntry; it only pipes the result into the file stream.
+  return guard as unknown as ReadEntry;
 }

@@ -4,8 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "tar";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { capabilitiesSha256, generateKeyPair, signStatement, toBase64, toHex, type Capabilities } from "@agentgov/registry-protocol";
+import { RegistryError, capabilitiesSha256, generateKeyPair, signStatement, toBase64, toHex, type Capabilities } from "@agentgov/registry-protocol";
 import { installLocal, loadInstalledPlugin, pluginFolderName } from "./install.js";
+import { installTrusted } from "./install-trusted.js";
+import { verifyInstalled } from "./verify-installed.js";
+import { defaultTrustStore, loadTrustStore, saveTrustStore } from "../trust/trust-store.js";
+import { addTrustedKey, pinTofu, setPolicy } from "../trust/trust-edit.js";
 import { agentgovHome } from "../util/home.js";
 
 const key = generateKeyPair();
@@ -97,5 +101,57 @@ describe("installLocal", () => {
   });
   it("names scoped folders with + instead of /", () => {
     expect(pluginFolderName("@acme/web-search", "1.4.2")).toBe("@acme+web-search@1.4.2");
+  });
+});
+
+describe("installTrusted and verifyInstalled (trust store)", () => {
+  const yes = (): { home: string; projectDir: string; yesCapabilities: string } => ({ home, projectDir: project, yesCapabilities: capabilitiesSha256(caps) });
+  async function tofuStore(): Promise<void> {
+    const { store } = addTrustedKey(defaultTrustStore(), key.publicKey, "acme");
+    await saveTrustStore(setPolicy(store, "demo", { mode: "tofu" }), home);
+  }
+
+  it("pins a TOFU first use before writing the lockfile, and re-verifies the install", async () => {
+    await tofuStore();
+    const p = await plugin();
+    const result = await installTrusted(p.tgz, p.env, yes());
+    expect(result).toMatchObject({ created: true, publisher: "acme", trust: { mode: "tofu", firstUse: true } });
+    expect((await loadTrustStore(home)).tofu.acme?.keyids).toEqual([key.keyid]);
+    const again = await verifyInstalled("demo", { home, projectDir: project });
+    expect(again).toMatchObject({ dir: result.dir, grant: result.grant, trust: { mode: "tofu", firstUse: false } });
+  });
+  it("verifyInstalled fails closed: moved pin, missing envelope, tampered tree, unknown name", async () => {
+    await tofuStore();
+    const p = await plugin();
+    const { dir: installed } = await installTrusted(p.tgz, p.env, yes());
+    const moved = pinTofu(await loadTrustStore(home), "acme", [generateKeyPair().keyid]);
+    await expect(verifyInstalled("demo", { home, projectDir: project, store: moved })).rejects.toMatchObject({ code: "REGISTRY_KEY_CHANGED" });
+    await expect(verifyInstalled("other", { home, projectDir: project })).rejects.toMatchObject({ code: "REGISTRY_VERSION_UNAVAILABLE" });
+    await chmod(installed, 0o755);
+    await chmod(join(installed, "package"), 0o755);
+    await chmod(join(installed, "package/index.js"), 0o644);
+    await writeFile(join(installed, "package/index.js"), "evil();\n");
+    await expect(verifyInstalled("demo", { home, projectDir: project })).rejects.toMatchObject({ code: "REGISTRY_TREE_MISMATCH" });
+    expect((await verifyInstalled("demo", { home, projectDir: project, rehash: false })).grant.version).toBe("1.0.0");
+    await chmod(join(installed, ".agentgov"), 0o755);
+    await rm(join(installed, ".agentgov/envelope.json"));
+    await expect(verifyInstalled("demo", { home, projectDir: project })).rejects.toMatchObject({ code: "REGISTRY_STORE_CORRUPT" });
+  });
+  it("a failing commit step rejects before the lockfile is written; the lockfile is written after it", async () => {
+    const p = await plugin();
+    const order: string[] = [];
+    await expect(installLocal(p.tgz, p.env, { ...trust(), yesCapabilities: capabilitiesSha256(caps), onCommit: () => Promise.reject(new RegistryError("REGISTRY_KEY_CHANGED", "injected")) }))
+      .rejects.toMatchObject({ code: "REGISTRY_KEY_CHANGED", message: "injected" });
+    // A disk-full write at commit is a store failure, not a raw errno.
+    const enospc = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    await expect(installLocal(p.tgz, p.env, { ...trust(), yesCapabilities: capabilitiesSha256(caps), onCommit: () => Promise.reject(enospc) }))
+      .rejects.toMatchObject({ code: "REGISTRY_STORE_CORRUPT", message: "cannot install into the local store: ENOSPC" });
+    await expect(readFile(join(project, "agentgov-lock.json"))).rejects.toMatchObject({ code: "ENOENT" });
+    expect((await readdir(join(home, "plugins"))).filter((n) => n.startsWith("."))).toEqual([]);
+    await installLocal(p.tgz, p.env, {
+      ...trust(), yesCapabilities: capabilitiesSha256(caps),
+      onCommit: async () => { order.push(await readFile(join(project, "agentgov-lock.json")).then(() => "lockfile first", () => "commit first")); },
+    });
+    expect(order).toEqual(["commit first"]);
   });
 });

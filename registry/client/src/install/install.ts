@@ -14,7 +14,8 @@ import {
   manifestSha256, parseJsonBounded, verifyManifestEnvelope,
   type Capabilities, type KeyId, type Manifest, type PluginGrant, type ProtocolLimits,
 } from "@agentgov/registry-protocol";
-import { extractArchive, scanArchive, type ScannedTree } from "./extract.js";
+import { extractArchive, scanArchive, type ExtractOptions, type ScannedTree } from "./extract.js";
+import { isStoreFailure, storeFailure } from "../util/store-errors.js";
 
 const READ_CHUNK = 1024 * 1024;
 const LOCKFILE = "agentgov-lock.json";
@@ -44,6 +45,14 @@ export interface InstallLocalOptions extends TrustOptions {
   confirm?: (request: { capabilities: Capabilities; capabilitiesSha256: string; previous?: string }) => Promise<boolean>;
   /** Lock wait before `REGISTRY_STORE_CORRUPT`; default 30 s. */
   lockTimeoutMs?: number;
+  /** Passed to the extract pass (see {@link ExtractOptions.beforeWrite}); default none. */
+  beforeWrite?: ExtractOptions["beforeWrite"];
+  /**
+   * Runs under the install lock after the plugin folder is in place and before the lockfile
+   * is written (§7.2 step 9: registry state and TOFU pins, then the lockfile last). A throw
+   * rejects the install and leaves the lockfile untouched.
+   */
+  onCommit?: (grant: PluginGrant) => Promise<void>;
 }
 
 /** One plugin's lockfile record. */
@@ -309,7 +318,7 @@ export async function installLocal(tarball: string, envelope: string, options: I
     const tree = join(staging, "tree");
     await mkdir(tree, { mode: 0o700 });
     const scanned = await scanArchive(blob, manifest, limits);
-    await extractArchive(blob, tree, scanned, limits);
+    await extractArchive(blob, tree, scanned, { limits, ...(options.beforeWrite === undefined ? {} : { beforeWrite: options.beforeWrite }) });
     await applyScannedModes(tree, scanned);
     await assertTreeMatches(tree, manifest);
 
@@ -349,9 +358,13 @@ export async function installLocal(tarball: string, envelope: string, options: I
       }
       created = false;
     }
+    const grant = grantFromManifest(manifest, keyids);
+    if (options.onCommit !== undefined) await options.onCommit(grant);
     lock.plugins[manifest.name] = { version: manifest.version, sha512: manifest.artifact.sha512, manifestSha256: digest, keyids, capabilitiesSha256: capsSha };
     await writeAtomic(join(projectDir, LOCKFILE), JSON.stringify(lock, null, 2) + "\n");
-    return { dir, grant: grantFromManifest(manifest, keyids), created };
+    return { dir, grant, created };
+  } catch (error) {
+    throw isStoreFailure(error) ? storeFailure(error, "install into the local store") : error;
   } finally {
     if (staging !== undefined) {
       await makeRemovable(staging).catch(() => undefined);
@@ -368,15 +381,23 @@ export interface LoadOptions extends TrustOptions {
 }
 
 /**
+ * Where the lockfile says `name` is installed: its folder and lockfile record. Not in the
+ * lockfile is `REGISTRY_VERSION_UNAVAILABLE`.
+ */
+export async function lockedPlugin(name: string, options: { home?: string; projectDir?: string } = {}): Promise<{ dir: string; locked: LockedPlugin }> {
+  const lock = await readLockfile(options.projectDir ?? process.cwd());
+  const locked = lock.plugins[name];
+  if (locked === undefined) throw new RegistryError("REGISTRY_VERSION_UNAVAILABLE", `${name} is not in ${LOCKFILE}`);
+  return { dir: join(homeOf(options.home), "plugins", pluginFolderName(name, locked.version)), locked };
+}
+
+/**
  * Re-verifies an installed plugin (stored envelope, manifest digest equal to the lockfile's,
  * and by default the file tree) and returns its grant.
  */
 export async function loadInstalledPlugin(name: string, options: LoadOptions): Promise<PluginGrant> {
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const lock = await readLockfile(options.projectDir ?? process.cwd());
-  const locked = lock.plugins[name];
-  if (locked === undefined) throw new RegistryError("REGISTRY_VERSION_UNAVAILABLE", `${name} is not in ${LOCKFILE}`);
-  const dir = join(homeOf(options.home), "plugins", pluginFolderName(name, locked.version));
+  const { dir, locked } = await lockedPlugin(name, options);
   const envelope = await readBounded(join(dir, ".agentgov", "envelope.json"), limits.envelopeBytes);
   const { statement: manifest, keyids } = verifyOrThrow(envelope, options, { name, version: locked.version });
   if (!hexEqual(manifestSha256(manifest), locked.manifestSha256)) {

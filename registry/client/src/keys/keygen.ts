@@ -10,6 +10,7 @@ import { writeFileAtomic } from "../util/atomic-file.js";
 import { agentgovHome } from "../util/home.js";
 import { encryptSecretKey } from "./secret-key-file.js";
 import { publicKeyFile } from "./public-key-file.js";
+import { minisignPublicKey } from "./minisign.js";
 
 /** Name of the default key (`keys/default.key.json`). */
 export const DEFAULT_KEY_NAME = "default";
@@ -23,8 +24,10 @@ export interface KeygenOptions {
   home?: string;
   /** Key file name stem, `[a-z0-9][a-z0-9._-]*`; default `default`. */
   name?: string;
-  /** Also write the public key JSON `<keyid hex>.pub.json` to this folder. */
+  /** Also export the public key to this folder: `<keyid hex>.pub.json`, or `<keyid hex>.minisign.pub` with `export: "minisign"`. */
   outDir?: string;
+  /** Export format of the public key (§5.1): `json` (default) or `minisign` (also written as `keys/<name>.minisign.pub`). */
+  export?: "json" | "minisign";
 }
 
 /** What {@link keygen} created. */
@@ -34,14 +37,19 @@ export interface KeygenResult {
   publicKey: string;
   /** The encrypted secret key file. */
   path: string;
-  /** The public key JSON beside it (and in `outDir` when given). */
+  /** The public key JSON beside it. */
   publicKeyPath: string;
+  /** The exported file in `outDir`, when given. */
+  exportPath?: string;
+  /** With `export: "minisign"`: the minisign public key text and its file beside the secret. */
+  minisign?: { text: string; path: string };
 }
 
 /** Paths of a named key in a home folder. */
-export function keyPaths(home: string, name: string = DEFAULT_KEY_NAME): { secret: string; public: string } {
+export function keyPaths(home: string, name: string = DEFAULT_KEY_NAME): { secret: string; public: string; minisign: string } {
   if (!KEY_NAME.test(name)) throw new RegistryError("REGISTRY_REQUEST_INVALID", `key name must match ${KEY_NAME.source}`);
-  return { secret: join(home, "keys", `${name}.key.json`), public: join(home, "keys", `${name}.pub.json`) };
+  const base = join(home, "keys", name);
+  return { secret: `${base}.key.json`, public: `${base}.pub.json`, minisign: `${base}.minisign.pub` };
 }
 
 /** Generates a key pair and stores its encrypted secret; refuses to replace an existing key. */
@@ -59,11 +67,19 @@ export async function keygen(options: KeygenOptions): Promise<KeygenResult> {
     const pub = publicKeyFile(publicKey);
     await writeFileAtomic(paths.secret, `${canonicalJson(file)}\n`, { mode: 0o600 });
     await writeFileAtomic(paths.public, `${canonicalJson(pub)}\n`, { mode: 0o644 });
+    const result: KeygenResult = { keyid: pub.keyid, publicKey: pub.publicKey, path: paths.secret, publicKeyPath: paths.public };
+    const minisign = options.export === "minisign" ? minisignPublicKey(publicKey) : undefined;
+    if (minisign !== undefined) {
+      await writeFileAtomic(paths.minisign, minisign, { mode: 0o644 });
+      result.minisign = { text: minisign, path: paths.minisign };
+    }
     if (options.outDir !== undefined) {
       await mkdir(options.outDir, { recursive: true });
-      await writeFileAtomic(join(options.outDir, `${pub.keyid.slice("ed25519:".length)}.pub.json`), `${canonicalJson(pub)}\n`);
+      const stem = join(options.outDir, pub.keyid.slice("ed25519:".length));
+      result.exportPath = minisign === undefined ? `${stem}.pub.json` : `${stem}.minisign.pub`;
+      await writeFileAtomic(result.exportPath, minisign ?? `${canonicalJson(pub)}\n`);
     }
-    return { keyid: pub.keyid, publicKey: pub.publicKey, path: paths.secret, publicKeyPath: paths.public };
+    return result;
   } finally {
     secretKey.fill(0);
   }

@@ -64,7 +64,7 @@ async function verifyOrThrow(tarballPath: string, envelopePath: string, trust: V
   let trustedKeys: readonly Uint8Array[];
   let threshold: number;
   if ("store" in trust) {
-    decision = decide(trust.store, bytes, limits);
+    decision = decideTrust(trust.store, bytes, limits);
     trustedKeys = decision.trustedKeys;
     threshold = decision.threshold;
   } else {
@@ -86,10 +86,10 @@ async function verifyOrThrow(tarballPath: string, envelopePath: string, trust: V
 }
 
 /**
- * Picks the policy from the *unverified* payload's name and publisher (used only to choose
- * keys; the signature check that follows covers them).
+ * Picks the trust-store policy for an envelope from its *unverified* payload's name and
+ * publisher. Use it only to choose keys: the signature check that must follow covers them.
  */
-function decide(store: TrustStore, bytes: Uint8Array, limits: ProtocolLimits): TrustDecision {
+export function decideTrust(store: TrustStore, bytes: Uint8Array, limits: ProtocolLimits): TrustDecision {
   const envelope = parseEnvelope(bytes, { maxBytes: limits.envelopeBytes });
   const payload = fromBase64(envelope.payload);
   if (payload === undefined) throw new RegistryError("REGISTRY_SIGNATURE_INVALID", "payload is not canonical base64", { path: "payload" });
