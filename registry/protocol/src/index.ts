@@ -68,3 +68,4 @@ export {
   ALLOWED_ENTRY_TYPES, ARCHIVE_ROOT, isAllowedEntryType, checkArchivePath, normalizeMode, ArchivePathSet,
   ArchiveBudget, decompressedByteCap, type ArchiveEntryType,
 } from "./archive-rules.js";
+export { validateYank, validateBlock, type YankStatement, type BlockStatement } from "./package-statements.js";
