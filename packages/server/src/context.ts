@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Kernel } from "@agentgov/core";
 import type { AgentControls } from "./agent-controls.js";
+import type { ApprovalStore } from "./approval-store.js";
 import type { AuditStore } from "./audit-store.js";
 import type { JsonBodyLimits } from "./json-body.js";
 import type { Metrics } from "./metrics.js";
@@ -16,6 +17,7 @@ export interface ServerContext {
   audit: AuditStore;
   controls: AgentControls;
   pending: PendingCalls;
+  approvals: ApprovalStore;
   metrics: Metrics;
   body: JsonBodyLimits;
   maxBatch: number;
@@ -34,12 +36,12 @@ export interface RouteRequest {
   params: Record<string, string>;
 }
 
-/** A route: method, path pattern, required scope (null: open) and handler. */
+/** A route: method, path pattern, required scope (a list: any one of them; null: open) and handler. */
 export interface Route {
   method: "GET" | "POST";
   /** Segments; `:name` captures one. */
   path: string;
-  scope: Scope | null;
+  scope: Scope | readonly Scope[] | null;
   /** A short, fixed name for metrics. */
   name: string;
   handle(ctx: ServerContext, request: RouteRequest): Promise<void>;

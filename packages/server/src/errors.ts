@@ -25,7 +25,17 @@ export type ServerErrorCode =
   | "TOKENS_EXIST"
   | "POLICY_DIR"
   | "INVALID_OPTIONS"
-  | "INTERNAL";
+  | "INTERNAL"
+  // Approvals (docs/server.md): lower_snake, as the approvals HTTP contract names them.
+  | "approval_not_found"
+  | "approval_digest_mismatch"
+  | "approval_capacity"
+  | "approval_already_voted"
+  | "approval_not_pending"
+  | "approval_not_allowed"
+  | "approval_not_approved"
+  | "approval_consumed"
+  | "approval_expired";
 
 /** An error with a stable code and an HTTP status. */
 export class ServerError extends Error {

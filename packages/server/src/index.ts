@@ -32,3 +32,26 @@ export type { PolicySetStatus, ReloadFailure } from "./policy-set.js";
 export { defaultDataDir } from "./data-dir.js";
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_JSON_DEPTH } from "./json-body.js";
 export type { DecisionAnswer } from "./decide-route.js";
+export {
+  createApprovalStore,
+  DEFAULT_MAX_APPROVAL_MS,
+  DEFAULT_MAX_FINISHED_APPROVALS,
+  DEFAULT_MAX_PENDING_APPROVALS,
+  MAX_APPROVAL_WAIT_MS,
+} from "./approval-store.js";
+export type { Approval, ApprovalEvent, ApprovalInput, ApprovalStatus, ApprovalStore, ApprovalStoreOptions, ApprovalVote } from "./approval-store.js";
+export { storeApprovalHandler } from "./approval-handler.js";
+export type { StoreApprovalHandlerOptions } from "./approval-handler.js";
+export { approvalAuditEntry, recordApprovalsTo, APPROVAL_AUDIT_TOOL } from "./approval-audit.js";
+export { actionDigestOf } from "./action-digest.js";
+export {
+  sqliteAudit,
+  sqliteAuditStore,
+  verifySqliteAudit,
+  AUDIT_DB_FILE,
+  DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
+  DEFAULT_SQLITE_FLUSH_INTERVAL_MS,
+  DEFAULT_SQLITE_MAX_BUFFERED_RECORDS,
+  SQLITE_AUDIT_SCHEMA_VERSION,
+} from "./sqlite-audit/index.js";
+export type { SqliteAuditSink, SqliteAuditOptions, SqliteAuditState, SqliteAuditStoreOptions, SqliteSynchronous, VerifySqliteAuditOptions } from "./sqlite-audit/index.js";

@@ -3,21 +3,18 @@
  * kept next to it (created on first start, private key mode 0600), queried by scanning
  * the file from a byte-offset cursor with a bounded amount of work per page.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import type { AuditRecord } from "@agentgov/core";
-import { generateAuditKeyPair, jsonlAudit, verifyAudit, type AuditVerifyResult } from "@agentgov/core/audit";
-import { writeFileAtomic } from "./atomic-file.js";
+import { jsonlAudit, verifyAudit, type AuditVerifyResult } from "@agentgov/core/audit";
+import { auditKeys } from "./audit-keys.js";
 import type { AuditPage, AuditQuery, AuditStore } from "./audit-store.js";
 import { ServerError } from "./errors.js";
 
+export { AUDIT_KEY_FILE, AUDIT_PUBLIC_KEY_FILE } from "./audit-keys.js";
+
 /** The log file name inside the data directory. */
 export const AUDIT_FILE = "audit.jsonl";
-/** The checkpoint signing key (private, 0600) and its public half. */
-export const AUDIT_KEY_FILE = "audit-key.pem";
-/** The public key that verifies the log's checkpoints. */
-export const AUDIT_PUBLIC_KEY_FILE = "audit-key.pub.pem";
 /** Most bytes of log one query page scans before it returns (with `has_more`). */
 export const MAX_SCAN_BYTES_PER_PAGE = 64 * 1024 * 1024;
 const CHUNK = 1024 * 1024;
@@ -86,17 +83,6 @@ export function jsonlAuditStore(options: JsonlAuditStoreOptions): AuditStore {
       await sink.close();
     },
   };
-}
-
-function auditKeys(dir: string): { privateKey: string; publicKey: string } {
-  const privatePath = join(dir, AUDIT_KEY_FILE);
-  const publicPath = join(dir, AUDIT_PUBLIC_KEY_FILE);
-  if (!existsSync(privatePath)) {
-    const keys = generateAuditKeyPair();
-    writeFileAtomic(privatePath, keys.privateKey, 0o600);
-    writeFileAtomic(publicPath, keys.publicKey, 0o644);
-  }
-  return { privateKey: readFileSync(privatePath, "utf8"), publicKey: readFileSync(publicPath, "utf8") };
 }
 
 /** Encodes a scan position. */

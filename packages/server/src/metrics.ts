@@ -20,6 +20,7 @@ export interface MetricsGauges {
   killSwitchEngaged(): boolean;
   heldAgents(): number;
   pendingCalls(): number;
+  approvalsPending(): number;
 }
 
 /** The server's metrics. */
@@ -93,6 +94,8 @@ export function createMetrics(gauges: MetricsGauges): Metrics {
       out.push(`agentgov_held_agents ${gauges.heldAgents()}`);
       family("agentgov_pending_calls", "gauge", "Allowed calls whose outcome has not been reported yet.");
       out.push(`agentgov_pending_calls ${gauges.pendingCalls()}`);
+      family("agentgov_approvals_pending", "gauge", "Approvals waiting for their approvers.");
+      out.push(`agentgov_approvals_pending ${gauges.approvalsPending()}`);
       return out.join("\n") + "\n";
     },
   };

@@ -30,7 +30,7 @@ function io(signal?: AbortSignal): ServeIo & { out: () => string; err: () => str
 
 describe("agentgov serve", () => {
   it("exits 2 on usage errors", async () => {
-    for (const argv of [["--port", "http"], ["--port", "70000"], ["--bogus"], ["extra"]]) {
+    for (const argv of [["--port", "http"], ["--port", "70000"], ["--bogus"], ["extra"], ["--audit", "csv"], ["--audit-sync", "off"]]) {
       const t = io();
       expect(await serveCommand(argv, t), argv.join(" ")).toBe(2);
       expect(t.err(), argv.join(" ")).toContain("usage: agentgov serve");
@@ -74,5 +74,14 @@ describe("agentgov serve", () => {
     controller.abort();
     expect(await running).toBe(0);
     expect(t.out()).toContain("stopped");
+    // The default store is SQLite; --audit jsonl selects the JSONL file.
+    expect(statSync(join(root, "home", "server", "audit.db")).isFile()).toBe(true);
+    const jsonl = new AbortController();
+    const j = io(jsonl.signal);
+    const runningJsonl = serveCommand(["--port", "0", "--audit", "jsonl", "--audit-sync", "normal"], j);
+    await waitFor(() => Promise.resolve(j.out().includes("listening on")), "the JSONL server to listen");
+    jsonl.abort();
+    expect(await runningJsonl).toBe(0);
+    expect(statSync(join(root, "home", "server", "audit.jsonl")).isFile()).toBe(true);
   });
 });

@@ -19,12 +19,14 @@ export interface ServeIo {
   signal?: AbortSignal;
 }
 
-const USAGE = `usage: agentgov serve [--port <n>] [--host <host>] [--policies <dir>] [--data <dir>] [--init]
+const USAGE = `usage: agentgov serve [--port <n>] [--host <host>] [--policies <dir>] [--data <dir>] [--audit sqlite|jsonl] [--audit-sync full|normal] [--init]
 
   --port       port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host       address to bind (default ${DEFAULT_HOST})
   --policies   policy directory, hot-reloaded (default ./${DEFAULT_POLICY_DIR})
   --data       data directory: audit log, keys, tokens, agent holds (default $AGENTGOV_HOME/server)
+  --audit      audit store in the data directory: sqlite (default, audit.db) or jsonl (audit.jsonl)
+  --audit-sync SQLite commit durability: normal (default; survives a process crash, not a power loss) or full (fsync per group commit)
   --init       create the admin token file in the data directory, print the token once, exit
 `;
 
@@ -33,11 +35,11 @@ export async function serveCommand(argv: string[], io: ServeIo): Promise<number>
   const line = (stream: NodeJS.WritableStream, text: string): void => {
     stream.write(text + "\n");
   };
-  let values: { port?: string | undefined; host?: string | undefined; policies?: string | undefined; data?: string | undefined; init?: boolean | undefined; help?: boolean | undefined };
+  let values: { port?: string | undefined; host?: string | undefined; policies?: string | undefined; data?: string | undefined; init?: boolean | undefined; help?: boolean | undefined; audit?: string | undefined; "audit-sync"?: string | undefined };
   try {
     const parsed = parseArgs({
       args: argv,
-      options: { port: { type: "string" }, host: { type: "string" }, policies: { type: "string" }, data: { type: "string" }, init: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: { port: { type: "string" }, host: { type: "string" }, policies: { type: "string" }, data: { type: "string" }, audit: { type: "string" }, "audit-sync": { type: "string" }, init: { type: "boolean" }, help: { type: "boolean", short: "h" } },
       allowPositionals: false,
       strict: true,
     });
@@ -56,6 +58,16 @@ export async function serveCommand(argv: string[], io: ServeIo): Promise<number>
     return 2;
   }
   const host = values.host ?? DEFAULT_HOST;
+  const auditStore = values.audit ?? "sqlite";
+  if (auditStore !== "sqlite" && auditStore !== "jsonl") {
+    line(io.stderr, `agentgov serve: --audit must be sqlite or jsonl, got '${auditStore}'\n${USAGE}`);
+    return 2;
+  }
+  const auditSync = values["audit-sync"] ?? "normal";
+  if (auditSync !== "full" && auditSync !== "normal") {
+    line(io.stderr, `agentgov serve: --audit-sync must be full or normal, got '${auditSync}'\n${USAGE}`);
+    return 2;
+  }
   const dataDir = values.data === undefined ? defaultDataDir(io.env, io.cwd) : resolve(io.cwd, values.data);
 
   if (values.init === true) {
@@ -78,6 +90,8 @@ export async function serveCommand(argv: string[], io: ServeIo): Promise<number>
       dataDir,
       cwd: io.cwd,
       env: io.env,
+      auditStore,
+      auditSync,
       log: (text) => {
         line(io.stderr, `agentgov serve: ${text}`);
       },

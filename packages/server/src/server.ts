@@ -11,8 +11,13 @@ import { join, resolve } from "node:path";
 import { createKernel, createKillSwitch, createQuarantine, type ConflictStrategy, type Kernel } from "@agentgov/core";
 import { AGENTS_FILE, openAgentControls } from "./agent-controls.js";
 import { agentsRoute, controlRoutes } from "./agent-routes.js";
+import { recordApprovalsTo } from "./approval-audit.js";
+import { storeApprovalHandler } from "./approval-handler.js";
+import { approvalRoutes } from "./approval-routes.js";
+import { createApprovalStore, type ApprovalStore } from "./approval-store.js";
 import { auditRoute, auditVerifyRoute } from "./audit-routes.js";
 import type { AuditStore } from "./audit-store.js";
+import { consoleRoutes } from "./console-routes.js";
 import type { Route, ServerContext } from "./context.js";
 import { defaultDataDir } from "./data-dir.js";
 import { decideRoute, outcomeRoute } from "./decide-route.js";
@@ -20,6 +25,8 @@ import { messageOf, ServerError } from "./errors.js";
 import { sendError } from "./http.js";
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_JSON_DEPTH } from "./json-body.js";
 import { jsonlAuditStore } from "./jsonl-store.js";
+import type { SqliteSynchronous } from "./sqlite-audit/schema.js";
+import { sqliteAuditStore } from "./sqlite-audit/store.js";
 import { createMetrics } from "./metrics.js";
 import { createPendingCalls } from "./pending-calls.js";
 import { loadPolicySet, type PolicySetStatus } from "./policy-set.js";
@@ -59,8 +66,12 @@ export interface GovernanceServerOptions {
   /** Environment (for `AGENTGOV_HOME`). Default `process.env`. */
   env?: Record<string, string | undefined>;
   strategy?: ConflictStrategy;
-  /** Audit store. Default: the JSONL store in the data directory. */
+  /** Audit store. Default: the one `auditStore` names, in the data directory. */
   audit?: AuditStore;
+  /** Which built-in audit store to open when `audit` is not given: `sqlite` (default, `audit.db`) or `jsonl` (`audit.jsonl`). */
+  auditStore?: "sqlite" | "jsonl";
+  /** `synchronous` of the SQLite store: `normal` (default; survives a process crash) or `full` (every group commit fsyncs; survives a power loss). See docs/server.md. */
+  auditSync?: SqliteSynchronous;
   /** Tokens. Default: read from `tokens.json` in the data directory (create it with `serve --init`). */
   tokens?: readonly StoredToken[];
   clock?: () => number;
@@ -73,6 +84,8 @@ export interface GovernanceServerOptions {
   requestTimeoutMs?: number;
   headersTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
+  /** Bounds of the approval store (pending approvals, finished ones kept, longest lifetime in ms). */
+  approvals?: { maxPending?: number; maxFinished?: number; maxExpiresInMs?: number };
   /** Hot reload (default true): fs.watch with this debounce, and a stat poll at this interval. */
   watch?: boolean;
   reloadDebounceMs?: number;
@@ -90,6 +103,8 @@ export interface GovernanceServer {
   policyStatus(): PolicySetStatus;
   readonly kernel: Kernel;
   readonly audit: AuditStore;
+  /** Pending and recent approvals (the server's kernel waits on them for `require_approval`). */
+  readonly approvals: ApprovalStore;
   readonly dataDir: string;
 }
 
@@ -114,8 +129,7 @@ export function createGovernanceServer(options: GovernanceServerOptions = {}): G
   const killSwitch = createKillSwitch();
   const quarantine = createQuarantine();
   const controls = openAgentControls({ path: join(dataDir, AGENTS_FILE), killSwitch, quarantine, clock });
-  const audit = options.audit ?? jsonlAuditStore({ dir: dataDir, clock });
-  const kernel = createKernel({ engine: policies.engine, audit: audit.sink, killSwitch, quarantine, clock });
+  const audit = options.audit ?? openAuditStore(options, dataDir, clock);
   const pending = createPendingCalls({ clock });
   const metrics = createMetrics({
     auditLag: () => audit.lag(),
@@ -127,13 +141,33 @@ export function createGovernanceServer(options: GovernanceServerOptions = {}): G
     killSwitchEngaged: () => killSwitch.engaged,
     heldAgents: () => Object.keys(controls.list()).filter((k) => k !== "*").length,
     pendingCalls: () => pending.count(),
+    // Read at scrape time, after the store below exists.
+    approvalsPending: () => approvals.pendingCount(),
   });
+  const appendApproval = recordApprovalsTo(audit.sink);
+  const approvals = createApprovalStore({
+    ...options.approvals,
+    clock,
+    record(event) {
+      try {
+        appendApproval(event);
+      } catch (error) {
+        metrics.auditFailure();
+        throw new ServerError("AUDIT_UNAVAILABLE", 503, `the audit log cannot take the approval record, so nothing changed: ${messageOf(error)}`);
+      }
+    },
+    onRecordFailure(error, event) {
+      log(`approval ${event.approval.id} expired, but its record could not be written: ${messageOf(error)}`);
+    },
+  });
+  const kernel = createKernel({ engine: policies.engine, audit: audit.sink, killSwitch, quarantine, clock, approvals: storeApprovalHandler(approvals) });
   const ctx: ServerContext = {
     kernel,
     policies,
     audit,
     controls,
     pending,
+    approvals,
     metrics,
     body: { maxBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, maxDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH },
     maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
@@ -141,7 +175,7 @@ export function createGovernanceServer(options: GovernanceServerOptions = {}): G
     clock,
     log,
   };
-  const routes: Route[] = [decideRoute, outcomeRoute, auditRoute, auditVerifyRoute, agentsRoute, ...controlRoutes, ...statusRoutes];
+  const routes: Route[] = [decideRoute, outcomeRoute, auditRoute, auditVerifyRoute, agentsRoute, ...controlRoutes, ...approvalRoutes, ...statusRoutes, ...consoleRoutes];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let routeName = "unmatched";
@@ -157,7 +191,7 @@ export function createGovernanceServer(options: GovernanceServerOptions = {}): G
       const principal = authenticator.authenticate(req.headers.authorization);
       if (route.scope !== null) {
         if (principal === null) throw new ServerError("UNAUTHENTICATED", 401, "a valid bearer token is required (Authorization: Bearer <token>)");
-        if (!hasScope(principal, route.scope)) throw new ServerError("FORBIDDEN", 403, `this token lacks the '${route.scope}' scope`);
+        if (!hasScope(principal, route.scope)) throw new ServerError("FORBIDDEN", 403, `this token lacks the '${typeof route.scope === "string" ? route.scope : route.scope.join("' or '")}' scope`);
       }
       await route.handle(ctx, { req, res, url, principal, params: match.params });
     } catch (error) {
@@ -203,6 +237,7 @@ export function createGovernanceServer(options: GovernanceServerOptions = {}): G
     close() {
       closing ??= (async () => {
         stopWatching();
+        approvals.close();
         const closed = new Promise<void>((done) => {
           server.close(() => {
             done();
@@ -223,8 +258,17 @@ export function createGovernanceServer(options: GovernanceServerOptions = {}): G
     policyStatus: () => policies.status(),
     kernel,
     audit,
+    approvals,
     dataDir,
   };
+}
+
+/** Opens the built-in audit store `options.auditStore` names (SQLite by default). */
+function openAuditStore(options: GovernanceServerOptions, dir: string, clock: () => number): AuditStore {
+  const kind: unknown = options.auditStore ?? "sqlite";
+  if (kind === "jsonl") return jsonlAuditStore({ dir, clock });
+  if (kind !== "sqlite") throw new ServerError("INVALID_OPTIONS", 500, `auditStore must be "sqlite" or "jsonl", got ${String(kind)}`);
+  return sqliteAuditStore(options.auditSync === undefined ? { dir, clock } : { dir, clock, synchronous: options.auditSync });
 }
 
 /** Throws `INVALID_OPTIONS` unless every numeric limit is a positive integer (timeouts may be 0: off). */

@@ -8,8 +8,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { writeFileAtomic } from "./atomic-file.js";
 import { ServerError } from "./errors.js";
 
-/** Scopes a token can hold; `admin` implies every other. */
-export const SCOPES = ["decide", "audit:read", "metrics", "admin"] as const;
+/**
+ * Scopes a token can hold; `admin` implies every other. `approve`: a human who votes on
+ * approvals (the token's `id` is the approver's identity).
+ */
+export const SCOPES = ["decide", "audit:read", "metrics", "approve", "admin"] as const;
 /** A token's permission. */
 export type Scope = (typeof SCOPES)[number];
 
@@ -112,7 +115,8 @@ export function createAuthenticator(tokens: readonly StoredToken[]): Authenticat
   };
 }
 
-/** True when `principal` holds `scope` (or `admin`). */
-export function hasScope(principal: Principal, scope: Scope): boolean {
-  return principal.scopes.includes(scope) || principal.scopes.includes("admin");
+/** True when `principal` holds `scope` (or `admin`); for a list, any one of them. */
+export function hasScope(principal: Principal, scope: Scope | readonly Scope[]): boolean {
+  if (principal.scopes.includes("admin")) return true;
+  return typeof scope === "string" ? principal.scopes.includes(scope) : scope.some((s) => principal.scopes.includes(s));
 }

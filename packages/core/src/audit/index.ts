@@ -50,3 +50,16 @@ export {
   type AuditVerifyResult,
   type VerifyAuditOptions,
 } from "./verify.js";
+/**
+ * Building blocks for other durable stores (the governance server's SQLite store uses
+ * them): the chain every sink shares (sequencing, hashing, checkpoints) and its line
+ * store contract, the header, the stored record line, the shared option resolution, and
+ * the streaming verifier with its verdict — so another store writes byte-identical
+ * records and verifies them by the same rules, line by line, without a file.
+ */
+export { AuditChain, type ChainState, type LineStore } from "./chain.js";
+export { checkHeader, createHeader, headerLine } from "./header.js";
+export { readRecordLineFast, recordLine, type RecordLink } from "./record.js";
+export { resolveSinkOptions, type ResolvedSinkOptions } from "./options.js";
+export { Verifier, verdict, type VerifierSetup, type VerifierState } from "./verifier.js";
+export { keyIdOf, toPublicKey, type AuditSigner } from "./keys.js";

@@ -1,0 +1,145 @@
+/**
+ * The approvals API (docs/server.md, "Approvals"):
+ * `POST /v1/approvals` (decide), `GET /v1/approvals?status=` (approve or audit:read),
+ * `GET /v1/approvals/:id?waitMs=` (decide or approve; long-poll), `POST
+ * /v1/approvals/:id/approve|deny` (approve; the token id is the approver) and `POST
+ * /v1/approvals/:id/consume` (decide; single use, bound to the action digest).
+ */
+import type { Decision, DecisionRequest } from "@agentgov/core";
+import { MAX_APPROVAL_WAIT_MS, type ApprovalInput, type ApprovalStatus } from "./approval-store.js";
+import { isObject } from "./audit-entry.js";
+import type { Route, RouteRequest, ServerContext } from "./context.js";
+import { ServerError } from "./errors.js";
+import { sendJson } from "./http.js";
+import { readJsonBody } from "./json-body.js";
+
+const STATUSES: readonly ApprovalStatus[] = ["pending", "approved", "denied", "expired", "consumed"];
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+const bad = (message: string): ServerError => new ServerError("BAD_REQUEST", 400, message);
+
+/** `POST /v1/approvals`: creates a pending approval for a require_approval decision → 201. */
+export const createApprovalRoute: Route = {
+  method: "POST",
+  path: "/v1/approvals",
+  scope: "decide",
+  name: "approval_create",
+  async handle(ctx, { req, res }) {
+    const body = await readJsonBody(req, ctx.body);
+    if (!isObject(body)) throw bad("the body must be { request, decision, actionDigest, approvers?, quorum?, expiresInMs? }");
+    const { request, decision, actionDigest, approvers, quorum, expiresInMs } = body;
+    if (!isObject(request) || !isObject(decision)) throw bad("'request' and 'decision' must be objects");
+    if (typeof actionDigest !== "string" || !HEX64.test(actionDigest)) throw bad("'actionDigest' must be 64 lowercase hex characters");
+    const input: ApprovalInput = { request: request as unknown as DecisionRequest, decision: decision as unknown as Decision, actionDigest };
+    if (approvers !== undefined) {
+      if (!Array.isArray(approvers) || !approvers.every((a) => typeof a === "string")) throw bad("'approvers' must be an array of approver ids");
+      input.approvers = approvers;
+    }
+    if (quorum !== undefined) {
+      if (typeof quorum !== "number") throw bad("'quorum' must be an integer");
+      input.quorum = quorum;
+    }
+    if (expiresInMs !== undefined) {
+      if (typeof expiresInMs !== "number") throw bad("'expiresInMs' must be an integer");
+      input.expiresInMs = expiresInMs;
+    }
+    sendJson(res, 201, ctx.approvals.create(input));
+  },
+};
+
+/** `GET /v1/approvals?status=…`: approvals, oldest first. */
+export const listApprovalsRoute: Route = {
+  method: "GET",
+  path: "/v1/approvals",
+  scope: ["approve", "audit:read"],
+  name: "approval_list",
+  handle(ctx, { res, url }) {
+    for (const key of url.searchParams.keys()) if (key !== "status") throw bad(`unknown query parameter '${key}' (known: status)`);
+    const status = url.searchParams.get("status") ?? undefined;
+    if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) throw bad(`'status' must be one of ${STATUSES.join(", ")}`);
+    sendJson(res, 200, { approvals: ctx.approvals.list(status as ApprovalStatus | undefined) });
+    return Promise.resolve();
+  },
+};
+
+/** `GET /v1/approvals/:id?waitMs=N`: the approval; waits up to min(N, 30 s) while it is pending. */
+export const getApprovalRoute: Route = {
+  method: "GET",
+  path: "/v1/approvals/:id",
+  scope: ["decide", "approve"],
+  name: "approval_get",
+  async handle(ctx, { res, url, params }) {
+    const id = approvalId(params);
+    for (const key of url.searchParams.keys()) if (key !== "waitMs") throw bad(`unknown query parameter '${key}' (known: waitMs)`);
+    const waitText = url.searchParams.get("waitMs");
+    let waitMs = 0;
+    if (waitText !== null) {
+      if (!/^\d{1,9}$/.test(waitText)) throw bad("'waitMs' must be a non-negative integer of milliseconds");
+      waitMs = Math.min(Number(waitText), MAX_APPROVAL_WAIT_MS);
+    }
+    const gone = new AbortController();
+    const onClose = (): void => {
+      gone.abort();
+    };
+    res.once("close", onClose);
+    try {
+      const approval = await ctx.approvals.wait(id, waitMs, gone.signal);
+      if (approval === undefined) throw notFound(id);
+      if (!gone.signal.aborted) sendJson(res, 200, approval);
+    } finally {
+      res.off("close", onClose);
+    }
+  },
+};
+
+/** `POST /v1/approvals/:id/approve` and `/deny`: one vote by the token's id, with an optional note. */
+export const voteRoutes: Route[] = (["approve", "deny"] as const).map((verdict) => ({
+  method: "POST",
+  path: `/v1/approvals/:id/${verdict}`,
+  scope: "approve",
+  name: `approval_${verdict}`,
+  async handle(ctx: ServerContext, request: RouteRequest) {
+    const id = approvalId(request.params);
+    const body = await readOptionalBody(ctx, request);
+    const note = body?.note;
+    if (note !== undefined && typeof note !== "string") throw bad("'note' must be a string");
+    const approver = request.principal?.id ?? "";
+    sendJson(request.res, 200, ctx.approvals.vote(id, approver, verdict, note));
+  },
+}));
+
+/** `POST /v1/approvals/:id/consume` with `{ actionDigest }`: releases an approved action once. */
+export const consumeApprovalRoute: Route = {
+  method: "POST",
+  path: "/v1/approvals/:id/consume",
+  scope: "decide",
+  name: "approval_consume",
+  async handle(ctx, { req, res, params }) {
+    const id = approvalId(params);
+    const body = await readJsonBody(req, ctx.body);
+    if (!isObject(body) || typeof body.actionDigest !== "string") throw bad("the body must be { \"actionDigest\": \"<64 hex>\" }");
+    sendJson(res, 200, ctx.approvals.consume(id, body.actionDigest));
+  },
+};
+
+/** Every approval route. */
+export const approvalRoutes: Route[] = [createApprovalRoute, listApprovalsRoute, getApprovalRoute, ...voteRoutes, consumeApprovalRoute];
+
+function approvalId(params: Record<string, string>): string {
+  const id = params.id ?? "";
+  if (!ID.test(id)) throw notFound(id);
+  return id;
+}
+
+function notFound(id: string): ServerError {
+  return new ServerError("approval_not_found", 404, `no approval '${id.slice(0, 64)}'`);
+}
+
+async function readOptionalBody(ctx: ServerContext, { req }: RouteRequest): Promise<Record<string, unknown> | undefined> {
+  const length = req.headers["content-length"];
+  if (req.headers["transfer-encoding"] === undefined && (length === undefined || length === "0")) return undefined;
+  const body = await readJsonBody(req, ctx.body);
+  if (!isObject(body)) throw bad("the body must be { \"note\"?: \"...\" }");
+  return body;
+}
