@@ -2,11 +2,14 @@ import { createKernel } from "@agentgov/core";
 import { memoryAudit } from "@agentgov/core/audit";
 import { describe, expect, it } from "vitest";
 import { CONTRACT_AGENT, defineContract } from "./contract/define-contract.js";
+import { sidecarMode } from "./contract/kernel-mode.js";
 import { aiSdkDriver } from "./drivers/ai-sdk.js";
 import { DENY_DELETE } from "./fixtures/policies.js";
 
 defineContract(aiSdkDriver(7));
 defineContract(aiSdkDriver(6));
+defineContract(aiSdkDriver(7), sidecarMode());
+defineContract(aiSdkDriver(6), sidecarMode());
 
 // C10's MCP half, which the shared contract does not drive: the real server's `mcp_fail`
 // comes back as an `isError` result (not a throw); it must reach the model and be audited as an error.

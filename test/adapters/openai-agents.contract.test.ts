@@ -9,11 +9,13 @@ import { Agent, Runner } from "@openai/agents";
 import { assistantMessage, functionCall, ScriptedModel } from "@openai/agents/testing";
 import { describe, expect, it } from "vitest";
 import { CONTRACT_AGENT, defineContract } from "./contract/define-contract.js";
+import { sidecarMode } from "./contract/kernel-mode.js";
 import { fixtureTools, modelSawIn, openaiAgentsDriver } from "./drivers/openai-agents.js";
 import { DENY_DELETE, REDACT_OUTPUT } from "./fixtures/policies.js";
 import { SECRET } from "./fixtures/tools.js";
 
 defineContract(openaiAgentsDriver);
+defineContract(openaiAgentsDriver, sidecarMode());
 
 describe("adapter contract, OpenAI specifics: openai-agents", () => {
   it("C5 with useStructuredContent on: the secret is nowhere in what the model is sent", async () => {

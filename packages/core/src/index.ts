@@ -45,3 +45,18 @@ export { memoryAudit, jsonlAudit, verifyAudit } from "./audit/index.js";
 export type { AuditSink, AuditRecord, AuditEntry } from "./audit/index.js";
 export { createKillSwitch, createQuarantine } from "./guards/index.js";
 export type { KillSwitch, Quarantine } from "./guards/index.js";
+/** The remote kernel: the same Kernel against a governance sidecar (`agentgov serve`); see docs/server.md, "Remote kernel". */
+export {
+  remoteKernel,
+  remoteApprovalHandler,
+  kernelFromEnv,
+  DECIDE_PATH,
+  APPROVAL_POLL_MS,
+  ENDPOINT_VARIABLE,
+  TOKEN_VARIABLE,
+  TIMEOUT_VARIABLE,
+  DEFAULT_REMOTE_TIMEOUT_MS,
+  DEFAULT_MAX_ANSWER_BYTES,
+  REMOTE_FAILURE_CODES,
+} from "./remote/index.js";
+export type { RemoteKernel, RemoteKernelOptions, RemoteKernelStats, RemoteApprovalHandlerOptions, KernelFromEnvOptions, RemoteFailureCode } from "./remote/index.js";

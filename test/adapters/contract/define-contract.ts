@@ -1,15 +1,17 @@
 /**
  * The adapter contract suite (FRAMEWORKS.md §5): the same scenarios and the same
- * assertions against every adapter's driver. Each scenario builds its own kernel over an
- * in-memory audit log; a denied call is proven not to have run by the fixture tools'
- * side-effect counter (`ran`), never by reading logs.
+ * assertions against every adapter's driver, in two kernel modes (kernel-mode.ts): the
+ * in-process kernel over an in-memory audit log, and `remoteKernel` against a real
+ * `@agentgov/server` sidecar with the same policies. A denied call is proven not to have
+ * run by the fixture tools' side-effect counter (`ran`), never by reading logs.
  */
-import { createKernel, isAgentGovError, type Kernel, type PolicyDocument, renderDenial } from "@agentgov/core";
-import { digestArgs, memoryAudit, type AuditRecord } from "@agentgov/core/audit";
+import { isAgentGovError, type PolicyDocument, renderDenial } from "@agentgov/core";
+import { digestArgs, type AuditRecord } from "@agentgov/core/audit";
 import { refusingAudit } from "@agentgov/core/testing";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_CALLS, SECRET } from "../fixtures/tools.js";
 import { APPROVE_READS, DENY_DELETE, REDACT_OUTPUT, STEER_READS, TRANSFORM_PATH, WARN_AND_LOG } from "../fixtures/policies.js";
+import { localMode, type KernelMode, type ScenarioKernel } from "./kernel-mode.js";
 import type { AdapterDriver, DriverInput, DriverResult, KernelSpec, ScriptedCall } from "./types.js";
 
 const DELEGATION: PolicyDocument = {
@@ -32,18 +34,14 @@ interface Outcome extends DriverResult {
   records: readonly AuditRecord[];
 }
 
-async function scenario(driver: AdapterDriver, spec: KernelSpec, input: Partial<DriverInput> & { calls?: ScriptedCall[] }, kernelOverride?: Kernel): Promise<Outcome> {
-  const sink = memoryAudit();
-  const kernel =
-    kernelOverride ??
-    createKernel({
-      policies: spec.policies,
-      audit: spec.audit ?? sink,
-      ...(spec.approvals === undefined ? {} : { approvals: spec.approvals }),
-      ...(spec.approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs: spec.approvalTimeoutMs }),
-    });
-  const result = await driver.run({ kernel, agent: CONTRACT_AGENT, calls: input.calls ?? DEFAULT_CALLS, ...input });
-  return { ...result, records: spec.audit === undefined && kernelOverride === undefined ? sink.records() : [] };
+/** Runs `run` on a scenario kernel, then reads its records and closes it. */
+async function using<R>(built: ScenarioKernel, run: (s: ScenarioKernel) => Promise<R>): Promise<R & { records: readonly AuditRecord[] }> {
+  try {
+    const result = await run(built);
+    return { ...result, records: await built.records() };
+  } finally {
+    await built.close();
+  }
 }
 
 function saw(result: DriverResult, callId: string): string {
@@ -61,11 +59,16 @@ function decisionRecords(records: readonly AuditRecord[], callId: string): Audit
   return records.filter((r) => r.call_id === callId && r.kind === "decision");
 }
 
-/** Registers the contract's scenarios for `driver`. */
-export function defineContract(driver: AdapterDriver): void {
-  describe(`adapter contract: ${driver.name}`, () => {
+/** Registers the contract's scenarios for `driver`, with kernels built by `mode` (default: in-process). */
+export function defineContract(driver: AdapterDriver, mode: KernelMode = localMode): void {
+  const scenario = async (spec: KernelSpec, input: Partial<DriverInput> & { calls?: ScriptedCall[] }, built?: ScenarioKernel): Promise<Outcome> =>
+    using(built ?? (await mode.build(spec)), ({ kernel }) => driver.run({ kernel, agent: CONTRACT_AGENT, calls: input.calls ?? DEFAULT_CALLS, ...input }));
+
+  describe(`adapter contract: ${driver.name}${mode.label}`, () => {
+    afterAll(() => mode.dispose());
+
     it("C1 deny: the denied body never runs, the model sees the shared denial text, the loop goes on", async () => {
-      const r = await scenario(driver, { policies: [DENY_DELETE] }, {});
+      const r = await scenario({ policies: [DENY_DELETE] }, {});
       expect(r.ran).not.toContain("delete_file:/etc/passwd");
       expect(saw(r, "c1")).toContain(denialOf(DENY_DELETE, "no-delete"));
       expect(r.ran).toContain("read_file:a.txt");
@@ -74,20 +77,20 @@ export function defineContract(driver: AdapterDriver): void {
     });
 
     it("C2 allow: the body runs and the model sees its output", async () => {
-      const r = await scenario(driver, { policies: [DENY_DELETE] }, {});
+      const r = await scenario({ policies: [DENY_DELETE] }, {});
       expect(r.ran).toContain("read_file:a.txt");
       expect(saw(r, "c2")).toContain("contents of a.txt");
     });
 
     it("C3 transform args: the body runs with the rewritten args; the audit keeps the original digest and the transform", async () => {
-      const r = await scenario(driver, { policies: [TRANSFORM_PATH] }, { calls: [{ id: "c2", name: "read_file", args: { path: "a.txt" } }] });
+      const r = await scenario({ policies: [TRANSFORM_PATH] }, { calls: [{ id: "c2", name: "read_file", args: { path: "a.txt" } }] });
       expect(r.ran).toEqual(["read_file:/sandbox/a.txt"]);
       const [record] = decisionRecords(r.records, "c2");
       expect(record).toMatchObject({ args_digest: digestArgs({ path: "a.txt" }), decision: { action: "transform", matched_rule: "sandbox-reads" } });
     });
 
     it("C4 redact output: the model and the audit never see the secret", async () => {
-      const r = await scenario(driver, { policies: [REDACT_OUTPUT] }, {});
+      const r = await scenario({ policies: [REDACT_OUTPUT] }, {});
       expect(saw(r, "c2")).toContain("[REDACTED]");
       expect(saw(r, "c2")).not.toContain(SECRET);
       expect(r.modelRequests).not.toContain(SECRET);
@@ -96,15 +99,17 @@ export function defineContract(driver: AdapterDriver): void {
 
     describe("C6 require_approval", () => {
       it("no handler: the body does not run and the denial says approval_required", async () => {
-        const r = await scenario(driver, { policies: [APPROVE_READS] }, {});
+        const r = await scenario({ policies: [APPROVE_READS] }, {});
         expect(r.ran).not.toContain("read_file:a.txt");
         expect(saw(r, "c2")).toContain("approval_required");
       });
 
       it("approved: the body runs and the approval is audited", async () => {
-        const r = await scenario(driver, { policies: [APPROVE_READS], approvals: () => Promise.resolve({ approved: true, approvers: ["ann"] }) }, {});
+        const r = await scenario({ policies: [APPROVE_READS], approvals: () => Promise.resolve({ approved: true, approvers: ["ann"] }) }, {});
         expect(r.ran).toContain("read_file:a.txt");
-        expect(decisionRecords(r.records, "c2")[0]?.decision).toMatchObject({ action: "require_approval", reason: expect.stringContaining("approved by ann") as unknown });
+        // A sidecar records the require_approval decision when it takes it; the approval itself is the approvals API's record.
+        const reason: unknown = mode.remote ? expect.any(String) : expect.stringContaining("approved by ann");
+        expect(decisionRecords(r.records, "c2")[0]?.decision).toMatchObject({ action: "require_approval", reason });
       });
 
       it.each([
@@ -112,14 +117,14 @@ export function defineContract(driver: AdapterDriver): void {
         ["throws", () => Promise.reject(new Error("approvals down")), "approval_error"],
         ["times out", () => new Promise<never>(() => undefined), "approval_timeout"],
       ] as const)("a handler that %s denies", async (_what, approvals, code) => {
-        const r = await scenario(driver, { policies: [APPROVE_READS], approvals, approvalTimeoutMs: 50 }, {});
+        const r = await scenario({ policies: [APPROVE_READS], approvals, approvalTimeoutMs: 50 }, {});
         expect(r.ran).not.toContain("read_file:a.txt");
         expect(saw(r, "c2")).toContain(code);
       });
     });
 
     it("C7 steer: the body runs and the model sees the output followed by the reason", async () => {
-      const r = await scenario(driver, { policies: [STEER_READS] }, {});
+      const r = await scenario({ policies: [STEER_READS] }, {});
       expect(r.ran).toContain("read_file:a.txt");
       const text = saw(r, "c2");
       expect(text.indexOf("contents of a.txt")).toBeGreaterThanOrEqual(0);
@@ -128,7 +133,7 @@ export function defineContract(driver: AdapterDriver): void {
     });
 
     it("C8 warn / log: the bodies run, the output is unchanged, the audit marks the action", async () => {
-      const r = await scenario(driver, { policies: [WARN_AND_LOG] }, {});
+      const r = await scenario({ policies: [WARN_AND_LOG] }, {});
       expect(r.ran).toEqual(expect.arrayContaining(["read_file:a.txt", "delete_file:/etc/passwd"]));
       expect(saw(r, "c2")).toContain(`contents of a.txt: key=${SECRET}`);
       expect(decisionRecords(r.records, "c2")[0]?.decision.action).toBe("warn");
@@ -138,25 +143,25 @@ export function defineContract(driver: AdapterDriver): void {
     if (driver.supports.stream) {
       describe("C9 streaming", () => {
         it("C1 on the streaming entry point", async () => {
-          const r = await scenario(driver, { policies: [DENY_DELETE] }, { stream: true });
+          const r = await scenario({ policies: [DENY_DELETE] }, { stream: true });
           expect(r.ran).not.toContain("delete_file:/etc/passwd");
           expect(saw(r, "c1")).toContain(denialOf(DENY_DELETE, "no-delete"));
           expect(r.ran).toContain("read_file:a.txt");
         });
         it("C4 on the streaming entry point", async () => {
-          const r = await scenario(driver, { policies: [REDACT_OUTPUT] }, { stream: true });
+          const r = await scenario({ policies: [REDACT_OUTPUT] }, { stream: true });
           expect(r.modelRequests).not.toContain(SECRET);
           expect(saw(r, "c2")).toContain("[REDACTED]");
         });
         it("C7 on the streaming entry point", async () => {
-          const r = await scenario(driver, { policies: [STEER_READS] }, { stream: true });
+          const r = await scenario({ policies: [STEER_READS] }, { stream: true });
           expect(saw(r, "c2")).toContain("prefer the cache next time");
         });
       });
     }
 
     it("C10 tool error fed back: the run completes and the error reaches the model; the audit outcome is an error", async () => {
-      const r = await scenario(driver, { policies: [DENY_DELETE] }, { calls: [{ id: "c3", name: "flaky", args: {} }] });
+      const r = await scenario({ policies: [DENY_DELETE] }, { calls: [{ id: "c3", name: "flaky", args: {} }] });
       expect(r.error).toBeUndefined();
       expect(r.final).toBe("done");
       expect(saw(r, "c3")).toContain("disk on fire");
@@ -165,33 +170,23 @@ export function defineContract(driver: AdapterDriver): void {
 
     describe("C11 kernel error ⇒ deny", () => {
       it("the audit sink fails: no body runs, the model sees the denial, the run completes", async () => {
-        const r = await scenario(driver, { policies: [DENY_DELETE], audit: refusingAudit() }, {});
+        const r = await scenario({ policies: [DENY_DELETE], audit: refusingAudit() }, {});
         expect(r.ran).toEqual([]);
         expect(saw(r, "c2")).toContain("audit_unavailable");
         expect(r.error).toBeUndefined();
       });
 
-      it("the enforcement path throws: no body runs, internal_error", async () => {
-        const broken = createKernel({
-          engine: {
-            decide: () => {
-              throw new Error("engine exploded");
-            },
-            digest: "d",
-            strategy: "priority_first_match",
-            policyNames: [],
-            hasRulesFor: () => false,
-          },
-        });
-        const r = await scenario(driver, { policies: [] }, {}, broken);
+      it(`the decision path fails: no body runs, ${mode.remote ? "remote_unavailable" : "internal_error"}`, async () => {
+        const broken = await mode.broken();
+        const r = await scenario({ policies: [] }, {}, broken.scenario);
         expect(r.ran).toEqual([]);
-        expect(saw(r, "c2")).toContain("internal_error");
+        expect(saw(r, "c2")).toContain(broken.code);
         expect(r.error).toBeUndefined();
       });
 
       it("an evaluation error at post_tool withholds the output", async () => {
         const policy: PolicyDocument = { apiVersion: "agentgov/v1", name: "post", default_action: "allow", rules: [{ name: "bad-check", stage: "post_tool", condition: "len(output) > 'x'", action: "deny" }] };
-        const r = await scenario(driver, { policies: [policy] }, { calls: [{ id: "c2", name: "read_file", args: { path: "a.txt" } }] });
+        const r = await scenario({ policies: [policy] }, { calls: [{ id: "c2", name: "read_file", args: { path: "a.txt" } }] });
         expect(r.ran).toContain("read_file:a.txt");
         expect(saw(r, "c2")).toContain("evaluation_error");
         expect(r.modelRequests).not.toContain(SECRET);
@@ -199,7 +194,7 @@ export function defineContract(driver: AdapterDriver): void {
     });
 
     it("C12 audit record: one record per call per stage, with agent, stage, tool, the model's call id, decision and outcome", async () => {
-      const r = await scenario(driver, { policies: [DENY_DELETE] }, {});
+      const r = await scenario({ policies: [DENY_DELETE] }, {});
       expect(decisionRecords(r.records, "c1")).toEqual([
         expect.objectContaining({ agent: CONTRACT_AGENT, stage: "pre_tool", tool: "delete_file", decision: expect.objectContaining({ allowed: false, action: "deny", matched_rule: "no-delete", policy: "contract", code: "rule" }) as unknown, outcome: { status: "denied" } }),
       ]);
@@ -207,14 +202,14 @@ export function defineContract(driver: AdapterDriver): void {
     });
 
     it("C15 idempotent: governing twice still gives one record per call per stage", async () => {
-      const r = await scenario(driver, { policies: [DENY_DELETE] }, { governTwice: true });
+      const r = await scenario({ policies: [DENY_DELETE] }, { governTwice: true });
       expect(decisionRecords(r.records, "c2")).toHaveLength(1);
       expect(r.ran.filter((x) => x === "read_file:a.txt")).toHaveLength(1);
     });
 
     if (driver.supports.throwMode) {
       it("C15 hard mode: onDeny throw rejects the run with GovernanceDenied", async () => {
-        const r = await scenario(driver, { policies: [DENY_DELETE] }, { onDeny: "throw" });
+        const r = await scenario({ policies: [DENY_DELETE] }, { onDeny: "throw" });
         const e = r.error as { error?: unknown; cause?: unknown } | undefined;
         expect(isAgentGovError(e) || isAgentGovError(e?.error) || isAgentGovError(e?.cause)).toBe(true);
         expect(r.ran).not.toContain("delete_file:/etc/passwd");
@@ -225,20 +220,18 @@ export function defineContract(driver: AdapterDriver): void {
       const delegate = driver.delegation.bind(driver);
       describe("C13 delegation (a sub-agent exposed as a tool)", () => {
         it("a denied sub-agent call never reaches the sub-agent's model; the parent sees the denial", async () => {
-          const sink = memoryAudit();
-          const r = await delegate({ kernel: createKernel({ policies: [DENY_SPECIALIST], audit: sink }), agent: CONTRACT_AGENT });
+          const r = await using(await mode.build({ policies: [DENY_SPECIALIST] }), ({ kernel }) => delegate({ kernel, agent: CONTRACT_AGENT }));
           expect(r.subAgentModelCalls).toBe(0);
           expect(r.ran).toEqual([]);
           expect(r.modelSaw.find((m) => m.callId === "d1")?.text).toContain(denialOf(DENY_SPECIALIST, "no-specialist"));
-          expect(decisionRecords(sink.records(), "d1")[0]?.decision).toMatchObject({ allowed: false, matched_rule: "no-specialist" });
+          expect(decisionRecords(r.records, "d1")[0]?.decision).toMatchObject({ allowed: false, matched_rule: "no-specialist" });
         });
 
         it("an allowed sub-agent runs, and its own tools are governed", async () => {
-          const sink = memoryAudit();
-          const r = await delegate({ kernel: createKernel({ policies: [DELEGATION], audit: sink }), agent: CONTRACT_AGENT });
+          const r = await using(await mode.build({ policies: [DELEGATION] }), ({ kernel }) => delegate({ kernel, agent: CONTRACT_AGENT }));
           expect(r.subAgentModelCalls).toBeGreaterThan(0);
           expect(r.ran).not.toContain("delete_file:/etc/passwd");
-          expect(sink.records().some((x) => x.kind === "decision" && x.tool === "delete_file" && x.decision.matched_rule === "no-delete")).toBe(true);
+          expect(r.records.some((x) => x.kind === "decision" && x.tool === "delete_file" && x.decision.matched_rule === "no-delete")).toBe(true);
         });
       });
     }
@@ -247,29 +240,40 @@ export function defineContract(driver: AdapterDriver): void {
       const expose = driver.ungoverned.bind(driver);
       describe("C16 ungoverned surfaces", () => {
         it("are audited as ungoverned or output_unenforced", async () => {
-          const sink = memoryAudit();
-          const r = await expose({ kernel: createKernel({ policies: [DENY_DELETE], audit: sink }), agent: CONTRACT_AGENT, strict: false });
+          // With a sidecar, an adapter's own markers have no route there: they are in the remote kernel's local journal.
+          const r = await using(await mode.build({ policies: [DENY_DELETE] }), ({ kernel }) => expose({ kernel, agent: CONTRACT_AGENT, strict: false }));
           expect(r.error).toBeUndefined();
-          expect(JSON.stringify(sink.records())).toMatch(/ungoverned|output_unenforced/);
+          expect(JSON.stringify(r.records)).toMatch(/ungoverned|output_unenforced/);
         });
 
         it("throw in strict mode", async () => {
-          const r = await expose({ kernel: createKernel({ policies: [DENY_DELETE], audit: memoryAudit() }), agent: CONTRACT_AGENT, strict: true });
+          const r = await using(await mode.build({ policies: [DENY_DELETE] }), ({ kernel }) => expose({ kernel, agent: CONTRACT_AGENT, strict: true }));
           expect(r.error).toBeDefined();
         });
       });
     }
 
+    if (mode.stopped !== undefined) {
+      const stopped = mode.stopped.bind(mode);
+      it("S1 a stopped sidecar means deny, never allow: no body runs, each call is denied remote_unavailable, the run completes", async () => {
+        const r = await scenario({ policies: [WARN_AND_LOG] }, {}, await stopped({ policies: [WARN_AND_LOG] }));
+        expect(r.ran).toEqual([]);
+        expect(saw(r, "c1")).toContain("remote_unavailable");
+        expect(saw(r, "c2")).toContain("remote_unavailable");
+        expect(r.error).toBeUndefined();
+      });
+    }
+
     if (driver.supports.mcp) {
       it("C14 MCP governed: a denied MCP call never reaches the server; an allowed one does", async () => {
-        const r = await scenario(driver, { policies: [DENY_DELETE] }, { mcp: true, calls: [{ id: "c4", name: "mcp_delete", args: { id: "x" } }, { id: "c5", name: "mcp_read", args: { key: "k" } }] });
+        const r = await scenario({ policies: [DENY_DELETE] }, { mcp: true, calls: [{ id: "c4", name: "mcp_delete", args: { id: "x" } }, { id: "c5", name: "mcp_read", args: { key: "k" } }] });
         expect(r.serverLog).not.toContain("mcp_delete");
         expect(r.serverLog).toContain("mcp_read");
         expect(saw(r, "c4")).toContain(denialOf(DENY_DELETE, "no-delete"));
       });
 
       it("C5 redact structured MCP output: the secret is nowhere in what the model is sent", async () => {
-        const r = await scenario(driver, { policies: [REDACT_OUTPUT] }, { mcp: true, calls: [{ id: "c6", name: "mcp_struct", args: { user: "ann" } }] });
+        const r = await scenario({ policies: [REDACT_OUTPUT] }, { mcp: true, calls: [{ id: "c6", name: "mcp_struct", args: { user: "ann" } }] });
         expect(r.serverLog).toContain("mcp_struct");
         expect(r.modelRequests).not.toContain(SECRET);
         expect(saw(r, "c6")).toContain("ann");

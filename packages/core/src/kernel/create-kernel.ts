@@ -202,11 +202,12 @@ function engineOptions(options: KernelOptions, clock: () => number): PolicyEngin
 }
 
 /** Digest binding an approval to the exact action (agent, tool, canonical arguments, policy digest). */
-function actionDigest(call: CallInfo, policyDigest: string): string {
+export function actionDigest(call: CallInfo, policyDigest: string): string {
   return sha256Hex(canonicalJson({ agent: call.agent, tool: call.tool ?? null, args: call.args ?? null, policy_digest: policyDigest }));
 }
 
-function steer(output: unknown, text: string, onSteer: ((message: string) => void) | undefined): unknown {
+/** Appends a `steer` message to a string output (and hands it to `onSteer`). */
+export function steer(output: unknown, text: string, onSteer: ((message: string) => void) | undefined): unknown {
   onSteer?.(text);
   return typeof output === "string" ? `${output}\n\n[agentgov] ${text}` : output;
 }

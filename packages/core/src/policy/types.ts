@@ -42,7 +42,17 @@ export type ReasonCode =
   | "budget_exceeded"
   | "phase_not_allowed"
   | "malformed_args"
-  | "operator_control";
+  | "operator_control"
+  /** The remote kernel's sidecar could not be reached (connection refused or reset, 5xx). */
+  | "remote_unavailable"
+  /** The sidecar did not answer within the remote kernel's `timeoutMs`. */
+  | "remote_timeout"
+  /** The sidecar's answer was not a valid decision (not JSON, oversized, wrong shape). */
+  | "remote_invalid_answer"
+  /** The sidecar refused the remote kernel's token (401/403). */
+  | "remote_unauthorized"
+  /** The sidecar refused the request itself (another 4xx: too large, malformed). */
+  | "remote_rejected";
 
 /** The acting agent: an id, or an identity object. */
 export type AgentRef = string | { id: string; name?: string; role?: string; [k: string]: unknown };
