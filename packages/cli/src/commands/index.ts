@@ -13,6 +13,9 @@ import { pluginVerify } from "./plugin-verify.js";
 import { pluginInstall } from "./plugin-install.js";
 import { pluginTrust } from "./plugin-trust.js";
 import { rlKillCommand, rlResumeCommand, rlStatusCommand, rlVerifyCommand } from "./rl.js";
+import { agentsCommands } from "./agents.js";
+import { doctor } from "./doctor.js";
+import { verify } from "./verify.js";
 
 /** Every command the CLI knows. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -31,9 +34,12 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   "plugin verify": pluginVerify,
   "plugin install": pluginInstall,
   "plugin trust": pluginTrust,
+  ...agentsCommands,
 };
 
 /** Commands of one word (`agentgov serve`). */
 export const SINGLE_COMMANDS: Readonly<Record<string, Command>> = {
   serve,
+  doctor,
+  verify,
 };
