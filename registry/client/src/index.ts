@@ -1,6 +1,7 @@
 /**
  * `@agentgov/registry-client`: encrypted publisher keys, deterministic packing, DSSE
- * signing, offline verification and the trust store (REGISTRY.md §5, §7).
+ * signing, offline verification, the trust store, and the network half: verified registry
+ * sessions, publish, install from a registry, revoke/rotate/yank and audit (REGISTRY.md §5–§8).
  */
 export { agentgovHome } from "./util/home.js";
 export { writeFileAtomic, type AtomicWriteOptions } from "./util/atomic-file.js";
@@ -30,3 +31,4 @@ export {
 export { addTrustedKey, setPolicy, removePolicy, pinTofu, acceptPublisher, type PolicyOptions } from "./trust/trust-edit.js";
 export { matchesGlob, resolveTrust, type TrustDecision } from "./trust/resolve.js";
 export * from "./install/index.js";
+export * from "./remote/index.js";

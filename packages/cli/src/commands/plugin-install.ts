@@ -1,6 +1,8 @@
 /**
+ * `agentgov plugin install <name>[@range] [--registry URL] …` installs from a registry
+ * (REGISTRY.md §7.2, every network step: see `installFromRegistry`);
  * `agentgov plugin install <tgz> <envelope> [--yes-capabilities=<sha256>] [--json]`
- * (REGISTRY.md §7.2 minus the network steps, §8): verifies the envelope against the trust
+ * installs local files (§7.2 minus the network steps, §8). The local path verifies the envelope against the trust
  * policy of `$AGENTGOV_HOME/trust.json`, then `installLocal` (lock, staging, digest, two-pass
  * safe extraction, exact tree match, consent, atomic rename into
  * `$AGENTGOV_HOME/plugins/<name>@<version>/`, `agentgov-lock.json` in the current folder last).
@@ -8,15 +10,24 @@
  * otherwise `--yes-capabilities` must equal sha256(JCS(capabilities)), else
  * `REGISTRY_CONSENT_REQUIRED` (exit 1; the message names the value).
  */
-import { installTrusted } from "@agentgov/registry-client";
+import { installFromRegistry, installTrusted, type InstallFromRegistryResult } from "@agentgov/registry-client";
 import { parseCommandArgs, UsageError } from "../args.js";
 import { colours, type CliIo, type Command, EXIT_OK, writeLine } from "../io.js";
 import { ask, guarded, homeOf, pathOf, stdinIsTty } from "./plugin-common.js";
+import { progressOf, registryOf, splitSpec } from "./plugin-remote.js";
 
-const USAGE = `Usage: agentgov plugin install <tgz> <envelope> [--yes-capabilities=<sha256>] [--json]
+const USAGE = `Usage: agentgov plugin install <name>[@range] [--registry <url>] [--allow-unsigned] [--prerelease]
+                               [--allow-downgrade] [--yes-capabilities=<sha256>]... [--json]
+       agentgov plugin install <tgz> <envelope> [--yes-capabilities=<sha256>] [--json]
 
+  <name>[@range]               from a registry: a version, a range (^1.2.0) or a dist-tag (default latest)
+  --registry <url>             registry (default AGENTGOV_REGISTRY)
+  --allow-unsigned             do not refuse npm-published (unsigned) versions up front
+  --prerelease                 allow an exactly named prerelease
+  --allow-downgrade            allow a version below the one in agentgov-lock.json
   --yes-capabilities=<sha256>  non-interactive consent to exactly these capabilities
-                               (sha256 of their canonical JSON; a refusal names the value)
+                               (sha256 of their canonical JSON; a refusal names the value);
+                               repeat it for dependencies
   --json                       {ok, name, version, dir, created, keyids, capabilitiesSha256} on stdout
 
 The plugin is installed under $AGENTGOV_HOME/plugins/; agentgov-lock.json is written to the
@@ -25,7 +36,11 @@ current folder. Exit codes: 0 installed, 1 rejected (REGISTRY_… code), 2 usage
 /** `agentgov plugin install`. */
 export const pluginInstall: Command = async (argv, io) => {
   const { values, positionals } = parseCommandArgs(argv, {
-    "yes-capabilities": { type: "string" },
+    "yes-capabilities": { type: "string", multiple: true },
+    registry: { type: "string" },
+    "allow-unsigned": { type: "boolean" },
+    prerelease: { type: "boolean" },
+    "allow-downgrade": { type: "boolean" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
@@ -33,11 +48,20 @@ export const pluginInstall: Command = async (argv, io) => {
     writeLine(io.stdout, USAGE);
     return EXIT_OK;
   }
-  const [tgz, envelope, ...extra] = positionals;
-  if (tgz === undefined || envelope === undefined || extra.length > 0) throw new UsageError("give a tarball and its envelope");
-  const yes = values["yes-capabilities"];
-  if (yes !== undefined && !/^[0-9a-f]{64}$/.test(yes)) throw new UsageError("--yes-capabilities takes 64 lowercase hex digits");
+  const yesList = values["yes-capabilities"] ?? [];
+  if (yesList.some((y) => !/^[0-9a-f]{64}$/.test(y))) throw new UsageError("--yes-capabilities takes 64 lowercase hex digits");
   const json = values.json === true;
+  if (positionals.length === 1 && positionals[0] !== undefined) {
+    if (positionals[0].endsWith(".tgz")) throw new UsageError("a local install needs the tarball and its envelope");
+    return installRemote(io, positionals[0], yesList, json, {
+      registry: registryOf(io, values.registry), allowUnsigned: values["allow-unsigned"] === true,
+      prerelease: values.prerelease === true, allowDowngrade: values["allow-downgrade"] === true,
+    });
+  }
+  const [tgz, envelope, ...extra] = positionals;
+  if (tgz === undefined || envelope === undefined || extra.length > 0) throw new UsageError("give <name>[@range], or a tarball and its envelope");
+  if (yesList.length > 1) throw new UsageError("a local install takes one --yes-capabilities");
+  const yes = yesList[0];
   return guarded(io, json, async () => {
     const result = await installTrusted(pathOf(io, tgz), pathOf(io, envelope), {
       home: homeOf(io),
@@ -59,6 +83,35 @@ export const pluginInstall: Command = async (argv, io) => {
     return EXIT_OK;
   });
 };
+
+async function installRemote(
+  io: CliIo, spec: string, yes: string[], json: boolean,
+  flags: { registry: string; allowUnsigned: boolean; prerelease: boolean; allowDowngrade: boolean },
+): Promise<number> {
+  const { name, range } = splitSpec(spec);
+  return guarded(io, json, async () => {
+    const result: InstallFromRegistryResult = await installFromRegistry(name, range, {
+      registry: flags.registry, home: homeOf(io), project: io.cwd, onProgress: progressOf(io),
+      allowUnsigned: flags.allowUnsigned, prerelease: flags.prerelease, allowDowngrade: flags.allowDowngrade,
+      onWarning: (message) => { writeLine(io.stderr, `${colours(io.stderr, io.env).yellow("warning")} ${message}`); },
+      ...(yes.length > 0 ? { yesCapabilities: yes } : stdinIsTty(io) ? { confirm: (request) => confirm(io, request) } : {}),
+    });
+    const { grant } = result;
+    if (json) {
+      writeLine(io.stdout, JSON.stringify({
+        ok: true, name: grant.plugin, version: grant.version, dir: result.dir, created: result.created, keyids: grant.keyids,
+        capabilitiesSha256: grant.capabilitiesSha256, pinned: result.pinned, logIndex: result.logIndex, registry: result.registry,
+        dependencies: result.dependencies.map((d) => ({ name: d.name, version: d.version, dir: d.dir })), warnings: result.warnings,
+      }));
+    } else {
+      const c = colours(io.stdout, io.env);
+      for (const d of result.dependencies) writeLine(io.stdout, `${c.green(d.created ? "installed" : "already installed")} ${d.name}@${d.version} (dependency) → ${d.dir}`);
+      writeLine(io.stdout, `${c.green(result.created ? "installed" : "already installed")} ${grant.plugin}@${grant.version} → ${result.dir} (log index ${String(result.logIndex)})`);
+      if (result.pinned) writeLine(io.stdout, `${c.yellow("pinned")} ${grant.keyids.join(", ")} (trust on first use)`);
+    }
+    return EXIT_OK;
+  });
+}
 
 async function confirm(io: CliIo, request: { capabilities: unknown; capabilitiesSha256: string; previous?: string }): Promise<boolean> {
   const c = colours(io.stderr, io.env);

@@ -1,0 +1,312 @@
+/**
+ * `installFromRegistry(name, range)` (REGISTRY.md §7.2, network half): opens a verified
+ * session (root chain, checkpoint freshness and consistency), then for the package and each
+ * dependency (depth ≤ 8, ≤ 200 plugins, cycles and foreign registries rejected): verified
+ * index (expiry, monotonic `indexVersion`), version resolution (§4.7; yanked only by exact
+ * pin, blocked never, unsigned only with `allowUnsigned`), no implicit downgrade, the
+ * envelope's digest equal to the index's, the publish entry proven in the log and equal to
+ * the index, signing keys bound before the version and not compromised at it (§5.2), keys
+ * allowed by the trust policy, the manifest verified; then every blob is downloaded (capped
+ * at its signed size, SHA-512 compared) before anything is installed, and each plugin goes
+ * through the local pipeline (staging, digest, safe extraction, tree match, consent, atomic
+ * rename, lockfile last), dependencies first. Registry state and TOFU pins are written at
+ * commit only.
+ */
+import { timingSafeEqual } from "node:crypto";
+import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  DEFAULT_LIMITS, RegistryError, canonicalJson, capabilitiesSha256, fromBase64, fromHex, parseEnvelope, sha256, toHex,
+  verifyManifestEnvelope, type Capabilities, type Envelope, type IndexKey, type KeyId, type Manifest, type PluginGrant,
+} from "@agentgov/registry-protocol";
+import { installLocal, lockedPlugin } from "../install/install.js";
+import { pinTofu } from "../trust/trust-edit.js";
+import { matchesGlob } from "../trust/resolve.js";
+import { loadTrustStore, saveTrustStore, type TrustStore } from "../trust/trust-store.js";
+import { agentgovHome } from "../util/home.js";
+import type { TransferProgress } from "./http-client.js";
+import { KeyCache, keyValidAt, provenEntry } from "./publisher-keys.js";
+import { resolveVersion } from "./resolve-version.js";
+import { RegistrySession } from "./session.js";
+import semverCompare from "./semver-compare.js";
+
+/** Options of {@link installFromRegistry}. */
+export interface InstallFromRegistryOptions {
+  /** Registry base URL. */
+  registry: string;
+  /** Client home; default `$AGENTGOV_HOME`. */
+  home?: string;
+  /** Project folder holding `agentgov-lock.json`; default the current folder. */
+  project?: string;
+  /** Trust store to decide with; default the home's `trust.json`. */
+  trust?: TrustStore;
+  /** Allow versions published without a signature (npm path): refused otherwise with `REGISTRY_UNSIGNED`. */
+  allowUnsigned?: boolean;
+  /** Allow an exactly named prerelease. */
+  prerelease?: boolean;
+  /** Allow installing a version below the locked one. */
+  allowDowngrade?: boolean;
+  /** Non-interactive consent: sha256 of JCS(capabilities) of each plugin installed. */
+  yesCapabilities?: string | readonly string[];
+  /** Interactive consent. */
+  confirm?: (request: { plugin: string; capabilities: Capabilities; capabilitiesSha256: string; previous?: string }) => Promise<boolean>;
+  /** Progress of large downloads. */
+  onProgress?: (progress: TransferProgress) => void;
+  /** Warnings (e.g. an exactly pinned yanked version). */
+  onWarning?: (message: string) => void;
+  /** Per-request timeout, ms. */
+  timeoutMs?: number;
+  /** Clock, Unix seconds (tests). */
+  now?: () => number;
+}
+
+/** One installed plugin. */
+export interface RemoteInstalled {
+  name: string;
+  version: string;
+  dir: string;
+  created: boolean;
+  grant: PluginGrant;
+  logIndex: number;
+  /** The trust decision pinned this publisher (TOFU first use). */
+  pinned: boolean;
+}
+
+/** The outcome of {@link installFromRegistry}. */
+export interface InstallFromRegistryResult extends RemoteInstalled {
+  registry: string;
+  /** Dependencies installed first, in order. */
+  dependencies: RemoteInstalled[];
+  warnings: string[];
+}
+
+/** Dependency bounds (§9). */
+export const DEPENDENCY_LIMITS = Object.freeze({ depth: 8, total: 200 });
+
+interface Planned {
+  name: string;
+  version: string;
+  logIndex: number;
+  manifest: Manifest;
+  envelope: Envelope;
+  trustedKeys: Uint8Array[];
+  threshold: number;
+  pinKeyids?: KeyId[];
+  publisher: string;
+  tarball?: string;
+  envelopePath?: string;
+}
+
+function digestEqual(hex: string, raw: Uint8Array): boolean {
+  const a = fromHex(hex);
+  return a !== undefined && a.byteLength === raw.byteLength && timingSafeEqual(a, raw);
+}
+
+class Planner {
+  readonly plan: Planned[] = [];
+  readonly #resolved = new Map<string, string>();
+  readonly #keys: KeyCache;
+  readonly warnings: string[] = [];
+
+  constructor(private readonly session: RegistrySession, private readonly store: TrustStore, private readonly options: InstallFromRegistryOptions) {
+    this.#keys = new KeyCache(session);
+  }
+
+  async add(name: string, request: string, path: readonly string[], root: boolean): Promise<void> {
+    if (path.includes(name)) throw new RegistryError("REGISTRY_DEPENDENCY", `dependency cycle: ${[...path, name].join(" → ")}`);
+    if (path.length > DEPENDENCY_LIMITS.depth) throw new RegistryError("REGISTRY_DEPENDENCY", `dependencies deeper than ${String(DEPENDENCY_LIMITS.depth)}`);
+    const already = this.#resolved.get(name);
+    if (already !== undefined) {
+      if (!semverCompare.satisfies(already, request)) throw new RegistryError("REGISTRY_DEPENDENCY", `${name}@${already} does not satisfy ${request} (one version per plugin)`);
+      return;
+    }
+    if (this.#resolved.size >= DEPENDENCY_LIMITS.total) throw new RegistryError("REGISTRY_DEPENDENCY", `more than ${String(DEPENDENCY_LIMITS.total)} plugins`);
+    const { index } = await this.session.index(name);
+    const picked = resolveVersion(index, request, {
+      ...(root && this.options.prerelease === true ? { prerelease: true } : {}),
+      ...(this.options.allowUnsigned === true ? { allowUnsigned: true } : {}),
+    });
+    if (picked.warning !== undefined) {
+      this.warnings.push(picked.warning);
+      this.options.onWarning?.(picked.warning);
+    }
+    const version = picked.version;
+    this.#resolved.set(name, version);
+    const entry = index.versions[version];
+    if (entry === undefined) throw new RegistryError("REGISTRY_VERSION_UNAVAILABLE", `${name}@${version} is not in the index`);
+    if (entry.status === "unsigned") {
+      throw new RegistryError("REGISTRY_UNSIGNED", `${name}@${version} is unsigned; this client installs signed plugins only (even with --allow-unsigned)`);
+    }
+    await this.#checkDowngrade(name, version);
+    const envelopeText = (await this.session.http.request({
+      method: "GET", path: `/v1/packages/${name}/${version}/envelope`, maxBytes: DEFAULT_LIMITS.envelopeBytes,
+    })).body;
+    const envelope = parseEnvelope(new Uint8Array(envelopeText), { maxBytes: DEFAULT_LIMITS.envelopeBytes });
+    const payload = fromBase64(envelope.payload);
+    if (payload === undefined || entry.manifestSha256 === undefined || !digestEqual(entry.manifestSha256, sha256(payload))) {
+      throw new RegistryError("REGISTRY_DIGEST_MISMATCH", `envelope of ${name}@${version} is not the one the index names`);
+    }
+    // The publish entry: proven in the log and equal to the index's record.
+    const logEntry = await provenEntry(this.session, entry.logIndex);
+    if (logEntry.kind !== "publish" || logEntry.name !== name || logEntry.version !== version || logEntry.sha512 !== entry.sha512 ||
+      logEntry.manifestSha256 !== entry.manifestSha256) {
+      throw new RegistryError("REGISTRY_LOG_PROOF_INVALID", `log entry ${String(entry.logIndex)} is not the publish of ${name}@${version}`);
+    }
+    const publisher = logEntry.publisher;
+    const signers = [...new Set(envelope.signatures.map((s) => s.keyid))];
+    const indexKeys = new Map<string, IndexKey>(index.keys.map((k) => [k.keyid, k]));
+    const eligible: KeyId[] = [];
+    let revoked: string | undefined;
+    for (const keyid of signers) {
+      const key = indexKeys.get(keyid);
+      const state = key === undefined ? "unknown" : keyValidAt(key, entry.logIndex);
+      if (state === "ok") eligible.push(keyid);
+      else if (state === "revoked") revoked = keyid;
+    }
+    if (eligible.length === 0) {
+      if (revoked !== undefined) {
+        throw new RegistryError("REGISTRY_KEY_REVOKED", `${name}@${version} (log index ${String(entry.logIndex)}) was signed by ${revoked}, revoked as compromised from before it`);
+      }
+      throw new RegistryError("REGISTRY_UNTRUSTED_KEY", `${name}@${version} is signed by no key bound to ${publisher} before it`);
+    }
+    const filtered: Envelope = { ...envelope, signatures: envelope.signatures.filter((s) => eligible.includes(s.keyid)) };
+    const decision = await this.#trust(name, publisher, eligible, indexKeys);
+    const verified = verifyManifestEnvelope(filtered, {
+      trustedKeys: decision.trustedKeys, threshold: decision.threshold, expect: { name, version },
+    });
+    if (!verified.ok) throw verified.error;
+    const manifest = verified.statement;
+    if (manifest.publisher !== publisher) throw new RegistryError("REGISTRY_MANIFEST_INVALID", `${name} is logged for ${publisher}, signed as ${manifest.publisher}`);
+    if (!digestEqual(entry.sha512, fromHex(manifest.artifact.sha512) ?? new Uint8Array()) || entry.size !== manifest.artifact.size) {
+      throw new RegistryError("REGISTRY_DIGEST_MISMATCH", `index and manifest of ${name}@${version} disagree on the tarball`);
+    }
+    for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) await this.add(dep, range, [...path, name], false);
+    this.plan.push({
+      name, version, logIndex: entry.logIndex, manifest, envelope: filtered, trustedKeys: decision.trustedKeys, threshold: decision.threshold,
+      publisher, ...(decision.pin === undefined ? {} : { pinKeyids: decision.pin }),
+    });
+  }
+
+  async #checkDowngrade(name: string, version: string): Promise<void> {
+    if (this.options.allowDowngrade === true) return;
+    let locked: string | undefined;
+    try {
+      locked = (await lockedPlugin(name, { projectDir: this.options.project ?? process.cwd() })).locked.version;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "REGISTRY_VERSION_UNAVAILABLE") throw error;
+    }
+    if (locked !== undefined && semverCompare.lt(version, locked)) {
+      throw new RegistryError("REGISTRY_ROLLBACK", `${name}@${version} is below the locked ${locked}; pass --allow-downgrade`);
+    }
+  }
+
+  async #trust(name: string, publisher: string, signers: KeyId[], indexKeys: Map<string, IndexKey>): Promise<{ trustedKeys: Uint8Array[]; threshold: number; pin?: KeyId[] }> {
+    const policy = this.store.policies.find((p) => matchesGlob(p.match, name));
+    if (policy === undefined) throw new RegistryError("REGISTRY_UNTRUSTED_KEY", `no trust policy matches ${name}`);
+    const fromRegistry = async (ids: readonly KeyId[]): Promise<Uint8Array[]> => {
+      const out: Uint8Array[] = [];
+      for (const id of ids) {
+        const key = indexKeys.get(id);
+        if (key !== undefined) out.push(await this.#keys.get(publisher, key));
+      }
+      return out;
+    };
+    if (policy.mode === "pinned") {
+      const keys = (policy.keyids ?? []).flatMap((id) => {
+        const raw = this.store.keys[id] === undefined ? undefined : fromBase64(this.store.keys[id].publicKey);
+        return raw === undefined ? [] : [raw];
+      });
+      return { trustedKeys: keys, threshold: policy.threshold ?? 1 };
+    }
+    if (policy.mode === "tofu") {
+      const pin = this.store.tofu[publisher];
+      if (pin !== undefined) {
+        const changed = signers.find((id) => !pin.keyids.includes(id));
+        if (changed !== undefined) {
+          throw new RegistryError("REGISTRY_KEY_CHANGED", `${publisher} is pinned to other keys; ${changed} is new (run trust accept ${publisher})`);
+        }
+        return { trustedKeys: await fromRegistry(signers), threshold: 1 };
+      }
+      return { trustedKeys: await fromRegistry(signers), threshold: 1, pin: signers };
+    }
+    return { trustedKeys: await fromRegistry(signers), threshold: 1 };
+  }
+}
+
+async function download(session: RegistrySession, item: Planned, dir: string): Promise<void> {
+  const file = join(dir, `${toHex(sha256(Buffer.from(`${item.name}@${item.version}`))).slice(0, 16)}.tgz`);
+  const handle = await open(file, "wx", 0o600);
+  let pending = Promise.resolve();
+  try {
+    const got = await session.http.download(`/v1/blobs/sha512/${item.manifest.artifact.sha512}`, item.manifest.artifact.size, (chunk) => {
+      pending = pending.then(async () => { await handle.write(chunk); });
+    });
+    await pending;
+    if (got.size !== item.manifest.artifact.size || !digestEqual(item.manifest.artifact.sha512, got.sha512)) {
+      throw new RegistryError("REGISTRY_DIGEST_MISMATCH", `downloaded tarball of ${item.name}@${item.version} is not the signed one`);
+    }
+  } finally {
+    await pending.catch(() => undefined);
+    await handle.close();
+  }
+  item.tarball = file;
+  item.envelopePath = `${file}.agentsig.json`;
+  await writeFile(item.envelopePath, canonicalJson(item.envelope), { mode: 0o600 });
+}
+
+function consentFor(options: InstallFromRegistryOptions, manifest: Manifest): { yesCapabilities?: string } {
+  const yes = options.yesCapabilities;
+  if (yes === undefined) return {};
+  const list = typeof yes === "string" ? [yes] : yes;
+  const want = capabilitiesSha256(manifest.capabilities);
+  return { yesCapabilities: list.find((y) => y === want) ?? list[0] ?? "" };
+}
+
+/** Installs `name` at `range` (version, range or dist-tag; default `latest`) from a registry; see the module comment. */
+export async function installFromRegistry(name: string, range: string | undefined, options: InstallFromRegistryOptions): Promise<InstallFromRegistryResult> {
+  const home = options.home ?? agentgovHome();
+  const project = options.project ?? process.cwd();
+  const session = await RegistrySession.open({
+    registry: options.registry, home,
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  let temp: string | undefined;
+  try {
+    const store = options.trust ?? await loadTrustStore(home);
+    const planner = new Planner(session, store, { ...options, project });
+    await planner.add(name, range ?? "latest", [], true);
+    temp = await mkdtemp(join(tmpdir(), "agentgov-download-"));
+    for (const item of planner.plan) await download(session, item, temp);
+    const installed: RemoteInstalled[] = [];
+    for (const item of planner.plan) {
+      const result = await installLocal(item.tarball ?? "", item.envelopePath ?? "", {
+        home, projectDir: project, trustedKeys: item.trustedKeys, threshold: item.threshold,
+        expect: { name: item.name, version: item.version },
+        ...consentFor(options, item.manifest),
+        ...(options.confirm === undefined ? {} : {
+          confirm: (request) => options.confirm?.({ plugin: item.name, ...request }) ?? Promise.resolve(false),
+        }),
+        onCommit: async (grant) => {
+          await session.commit();
+          if (item.pinKeyids !== undefined) {
+            const current = await loadTrustStore(home);
+            if (current.tofu[item.publisher] === undefined) await saveTrustStore(pinTofu(current, item.publisher, grant.keyids, item.logIndex), home);
+          }
+        },
+      });
+      installed.push({
+        name: item.name, version: item.version, dir: result.dir, created: result.created, grant: result.grant, logIndex: item.logIndex,
+        pinned: item.pinKeyids !== undefined,
+      });
+    }
+    const top = installed[installed.length - 1];
+    if (top === undefined) throw new Error("empty install plan");
+    return { ...top, registry: session.url, dependencies: installed.slice(0, -1), warnings: planner.warnings };
+  } finally {
+    if (temp !== undefined) await rm(temp, { recursive: true, force: true });
+    session.close();
+  }
+}
