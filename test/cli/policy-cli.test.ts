@@ -172,4 +172,12 @@ describe("agentgov", () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command");
   });
+
+  it("treats names of Object.prototype as unknown commands, not as commands", async () => {
+    for (const argv of [["constructor"], ["toString"], ["policy", "constructor"], ["__proto__"]]) {
+      const r = await runCli(argv);
+      expect(r.code, argv.join(" ")).toBe(2);
+      expect(r.stderr).toContain("unknown command");
+    }
+  });
 });

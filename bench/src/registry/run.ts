@@ -1,8 +1,9 @@
 /**
- * `node dist/registry/run.js [--smoke] [--procs N] [--pairs N] [--mib N] [--bomb-procs N] [--bomb-runs N] [--keep]`
- * (fourth part of `npm run bench`).
+ * `node dist/registry/run.js [--smoke] [--procs N] [--pairs N] [--mib N] [--bomb-procs N] [--bomb-runs N]
+ * [--publishes N] [--warmups N] [--race-rounds N] [--keep]` (fourth part of `npm run bench`).
  *
- * REGISTRY.md §13 P1 and P3 for `@agentgov/registry-client`:
+ * REGISTRY.md §13 P1 and P3 for `@agentgov/registry-client`, P2 and P4 for the server
+ * (`publish-bench.ts`: a registry server process on 127.0.0.1, publishes over HTTP):
  * - P1: `verify` (strict envelope verification + streaming SHA-512 in 1 MiB reads + compare)
  *   of a 50 MiB incompressible, page-cached tarball (packed and signed with the client API,
  *   limits raised for the run) against raw `node:crypto` streaming SHA-512 of the same file,
@@ -10,11 +11,16 @@
  * - P3: a gzip bomb (one entry of 1 GiB zeros, ~1 MB of gzip) given to `installLocal` with the
  *   default limits: the time to the rejection, and proof that nothing was left in the home or
  *   project folder.
+ * - P2: 1 MB incompressible publish end to end (sign, upload, server checks and commit,
+ *   checkpoint, receipt verification): p50/p95/p99 after warm-ups.
+ * - P4: 20 concurrent publishes of one version → exactly one success, every round.
  * Results go to `bench/results/registry-latest.json` (`registry-latest-smoke.json`).
  *
  * Exit status: 1 when something did not run or behaved wrongly (the functional check, a
  * failed worker, `verify` rejecting the honest tarball or returning a wrong digest, a bomb not
- * rejected with `REGISTRY_ARCHIVE_LIMIT`, anything written); never because of a timing.
+ * rejected with `REGISTRY_ARCHIVE_LIMIT`, anything written, a publish or receipt that failed, a
+ * P4 round without exactly one winner, a log that does not recompute to its checkpoint); never
+ * because of a timing.
  */
 import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { arch, cpus, platform, tmpdir } from "node:os";
@@ -30,6 +36,7 @@ import {
 } from "./common.js";
 import type { BombArtifact, BombResult, BombRun, RaisedLimits, VerifyResult, WorkerResult, WorkerSpec } from "./protocol.js";
 import { finishRun, intOption, runWorker as runWorkerProcess } from "../harness.js";
+import { runPublishBench, type PublishBenchResult } from "./publish-bench.js";
 
 // ---------------------------------------------------------------- options
 
@@ -41,6 +48,9 @@ const { values: opts } = parseArgs({
     mib: { type: "string" },
     "bomb-procs": { type: "string" },
     "bomb-runs": { type: "string" },
+    publishes: { type: "string" },
+    warmups: { type: "string" },
+    "race-rounds": { type: "string" },
     keep: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -57,6 +67,9 @@ if (opts.help) {
       "  --mib N          P1 payload size in MiB (default 50; smoke 4)",
       "  --bomb-procs N   P3 worker processes (default 3; smoke 1)",
       "  --bomb-runs N    installs of each bomb per P3 process (default 5; smoke 1)",
+      "  --publishes N    P2 timed 1 MB publishes (default 20; smoke 3)",
+      "  --warmups N      P2 warm-up publishes (default 3; smoke 1)",
+      "  --race-rounds N  P4 rounds of 20 racing publishes (default 10; smoke 2)",
       "  --keep           keep the temp folder (printed on stderr)",
       "",
     ].join("\n"),
@@ -72,6 +85,11 @@ const warmupPairs = 1;
 const payloadMiB = intOption("mib", opts.mib, smoke ? 4 : 50);
 const bombProcs = intOption("bomb-procs", opts["bomb-procs"], smoke ? 1 : 3);
 const bombRuns = intOption("bomb-runs", opts["bomb-runs"], smoke ? 1 : 5);
+const publishes = intOption("publishes", opts.publishes, smoke ? 3 : 20);
+const publishWarmups = intOption("warmups", opts.warmups, smoke ? 1 : 3);
+const raceRounds = intOption("race-rounds", opts["race-rounds"], smoke ? 2 : 10);
+const P2_TARGET_P50_MS = 250;
+const P2_TARGET_P95_MS = 500;
 /** Limits raised for P1 only (P3 runs with the defaults). */
 const raised: RaisedLimits = {
   fileBytes: Math.max(DEFAULT_LIMITS.fileBytes, 2 * payloadMiB * MIB),
@@ -110,6 +128,7 @@ let big: Awaited<ReturnType<typeof buildBigPlugin>> | undefined;
 const bombs: BombArtifact[] = [];
 const verifyResults: VerifyResult[] = [];
 const bombRunsAll: BombRun[] = [];
+let publishResult: PublishBenchResult | undefined;
 
 try {
   // Fixtures: the big plugin (pack + sign, limits raised) and the bombs (gzip -9 of 1 GiB), in parallel.
@@ -206,6 +225,13 @@ try {
     const leftovers = (await readdir(join(home, "plugins"))).filter((n) => n.startsWith(".staging-") || n === ".lock");
     if (leftovers.length > 0) failures.push(`P3: left in plugins/: ${leftovers.join(", ")}`);
   }
+
+  {
+    const t0 = performance.now();
+    publishResult = await runPublishBench({ root: join(root, "publish"), warmups: publishWarmups, publishes, rounds: raceRounds }, log);
+    failures.push(...publishResult.failures);
+    log(`P2/P4 against a registry server process: ${secs(t0)}`);
+  }
 } catch (error) {
   failures.push(`could not run: ${message(error)}`);
 } finally {
@@ -273,8 +299,42 @@ if (bombRunsAll.length > 0) {
     ),
   );
 }
-if (p1 !== undefined || p3.length > 0) {
-  const targeted = [...(p1 === undefined ? [] : [p1.met]), ...p3.map((r) => r.met)];
+const p2 = publishResult?.p2;
+const p4 = publishResult?.p4;
+const p2Met = p2 === undefined ? undefined : p2.p50 <= P2_TARGET_P50_MS && p2.p95 <= P2_TARGET_P95_MS;
+if (p2 !== undefined) {
+  print();
+  print(`P2 — publish of a ${(p2.tarballBytes / 1e6).toFixed(2)} MB incompressible plugin end to end over HTTP to a registry process on 127.0.0.1 (SQLite WAL, synchronous=FULL)`);
+  print(`${String(p2.client.length)} + ${String(p2.raw.length)} sequential publishes (paths alternated) after ${String(p2.warmups)} warm-up round${p2.warmups === 1 ? "" : "s"}; client sign (key in memory, no KDF) included, packing excluded`);
+  print(
+    table(
+      ["path", "p50", "p95", "p99", "target"],
+      [
+        ["registry-client publish(): session (root, checkpoint, consistency) + upload + server commit + receipt + state", `${p2.p50.toFixed(1)} ms`, `${p2.p95.toFixed(1)} ms`, `${p2.p99.toFixed(1)} ms`, `p50 ≤ 250 ms, p95 ≤ 500 ms ${p2Met === true ? "✓" : "✗"}`],
+        ["raw: one POST + receipt verification (no session)", `${p2.rawP50.toFixed(1)} ms`, `${p2.rawP95.toFixed(1)} ms`, `${p2.rawP99.toFixed(1)} ms`, "—"],
+        ["  client sign (reads the manifest file)", `${p2.signP50.toFixed(1)} ms`, "—", "—", "—"],
+        ["  HTTP POST until the 201 receipt", `${p2.uploadP50.toFixed(1)} ms`, "—", "—", "—"],
+        ["  receipt verification", `${p2.verifyP50.toFixed(1)} ms`, "—", "—", "—"],
+      ],
+    ),
+  );
+}
+if (p4 !== undefined) {
+  print();
+  print(`P4 — ${String(p4.racers)} concurrent publishes of one version (different bytes each), ${String(p4.rounds.length)} rounds`);
+  print(
+    table(
+      ["rounds", "exactly one 201 + 19 × 409 in every round", "round wall time p50", "max", "log recomputed to its checkpoint"],
+      [[String(p4.rounds.length), p4.everyRoundOneWinner ? "yes ✓" : "NO ✗", `${p4.wallP50.toFixed(1)} ms`, `${Math.max(...p4.rounds.map((r) => r.wallMs)).toFixed(1)} ms`,
+        publishResult?.logEntries === undefined ? "FAILED" : `yes (${String(publishResult.logEntries)} entries)`]],
+    ),
+  );
+}
+if (p1 !== undefined || p3.length > 0 || p2 !== undefined || p4 !== undefined) {
+  const targeted = [
+    ...(p1 === undefined ? [] : [p1.met]), ...p3.map((r) => r.met), ...(p2Met === undefined ? [] : [p2Met]),
+    ...(p4 === undefined ? [] : [p4.everyRoundOneWinner]),
+  ];
   const met = targeted.filter(Boolean).length;
   print();
   print(`targets: ${String(met)}/${String(targeted.length)} met (reported, not asserted)`);
@@ -287,5 +347,10 @@ finishRun({
   out,
   failures,
   started,
-  payload: { pairs, warmupPairs, payloadMiB, raised, units: { time: "ms", rate: "MB/s (1e6 B)" }, p1, p3, perProcess: { verify: verifyResults, bombs: bombRunsAll } },
+  payload: {
+    pairs, warmupPairs, payloadMiB, raised, units: { time: "ms", rate: "MB/s (1e6 B)" }, p1, p3,
+    p2: p2 === undefined ? undefined : { ...p2, met: p2Met },
+    p4, logEntries: publishResult?.logEntries,
+    perProcess: { verify: verifyResults, bombs: bombRunsAll },
+  },
 });

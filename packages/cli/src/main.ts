@@ -31,12 +31,25 @@ Usage:
                                                   safe local install into $AGENTGOV_HOME/plugins/
   agentgov plugin trust list|add|rm|accept        trust store: add <match> <pub.json> [--mode pinned|tofu|registry]
                                                   [--threshold N] [--publisher <p>]; rm <match>; accept <publisher>
+  agentgov registry serve [--init] [--dir <d>] [--port 4873] [--host 127.0.0.1] [--public-url <u>]
+                                                  the plugin registry; --init creates keys, root and an admin token
+                                                  (0600) in $AGENTGOV_HOME/registry (an existing registry is kept)
+  agentgov registry log checkpoint|entries|prove <i>|verify [--registry <url>] [--root-sha256 <hex>]
+                                                  verify the registry's signed checkpoint, list entries, prove
+                                                  inclusion, or recompute the whole log against the checkpoint
+  agentgov agents kill|quarantine|release <id> [--endpoint <url>] [--token <t>] [--reason <text>]
+                                                  the server's per-agent controls (admin token)
+  agentgov doctor [--policies <dir>] [--audit <file>] [--endpoint <url>]
+                                                  check policies, audit log and server health
+  agentgov verify [--policies <p>] [--agent <id>] [--out <evidence.json>] [--key <private.pem>]
+  agentgov verify --check <evidence.json> [--key <public.pem>]
+                                                  run the attack catalogue and write signed evidence, or check it
 
 Options:
   --json        machine-readable output (every command)
   -h, --help    this help
 
-Environment: AGENTGOV_HOME (default ~/.agentgov), AGENTGOV_KEY_PASSPHRASE,
+Environment: AGENTGOV_HOME (default ~/.agentgov), AGENTGOV_REGISTRY, AGENTGOV_KEY_PASSPHRASE,
 AGENTGOV_SIGNING_KEY (agentgov-ed25519-sk:<base64 seed>, CI signing without a key file).
 
 Exit codes: 0 ok, 1 check failed or rejected (plugin: REGISTRY_… code), 2 usage error or unreadable input.`;
@@ -52,9 +65,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     writeLine(io.stdout, "0.1.0");
     return EXIT_OK;
   }
-  const single = SINGLE_COMMANDS[group];
+  // Own properties only: `agentgov constructor` must be an unknown command, not Object's constructor.
+  const single = Object.hasOwn(SINGLE_COMMANDS, group) ? SINGLE_COMMANDS[group] : undefined;
   if (single !== undefined) return runCommand(single, argv.slice(1), io, group);
-  const command: Command | undefined = name === undefined ? undefined : COMMANDS[`${group} ${name}`];
+  const key = `${group} ${name ?? ""}`;
+  const command: Command | undefined = name === undefined || !Object.hasOwn(COMMANDS, key) ? undefined : COMMANDS[key];
   if (command === undefined) {
     writeLine(io.stderr, `agentgov: unknown command '${argv.slice(0, 2).join(" ")}'. Run 'agentgov --help'.`);
     return EXIT_USAGE;

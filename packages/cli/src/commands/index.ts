@@ -12,10 +12,17 @@ import { pluginSign } from "./plugin-sign.js";
 import { pluginVerify } from "./plugin-verify.js";
 import { pluginInstall } from "./plugin-install.js";
 import { pluginTrust } from "./plugin-trust.js";
+import { pluginPublish } from "./plugin-publish.js";
+import { pluginRevoke } from "./plugin-revoke.js";
+import { pluginRotate } from "./plugin-rotate.js";
+import { pluginYank } from "./plugin-yank.js";
+import { pluginAudit } from "./plugin-audit.js";
 import { rlKillCommand, rlResumeCommand, rlStatusCommand, rlVerifyCommand } from "./rl.js";
 import { agentsCommands } from "./agents.js";
 import { doctor } from "./doctor.js";
 import { verify } from "./verify.js";
+import { registryServe } from "./registry-serve.js";
+import { registryLog } from "./registry-log.js";
 
 /** Every command the CLI knows. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -34,7 +41,14 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   "plugin verify": pluginVerify,
   "plugin install": pluginInstall,
   "plugin trust": pluginTrust,
+  "plugin publish": pluginPublish,
+  "plugin revoke": pluginRevoke,
+  "plugin rotate": pluginRotate,
+  "plugin yank": pluginYank,
+  "plugin audit": pluginAudit,
   ...agentsCommands,
+  "registry serve": registryServe,
+  "registry log": registryLog,
 };
 
 /** Commands of one word (`agentgov serve`). */
