@@ -44,7 +44,7 @@ export type {
 export { memoryAudit, jsonlAudit, verifyAudit } from "./audit/index.js";
 export type { AuditSink, AuditRecord, AuditEntry } from "./audit/index.js";
 export { createKillSwitch, createQuarantine } from "./guards/index.js";
-export type { KillSwitch, Quarantine } from "./guards/index.js";
+export type { AgentKillSwitch, KillSwitch, Quarantine } from "./guards/index.js";
 /** The remote kernel: the same Kernel against a governance sidecar (`agentgov serve`); see docs/server.md, "Remote kernel". */
 export {
   remoteKernel,

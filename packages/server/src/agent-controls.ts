@@ -7,7 +7,7 @@
  * change that stops less (release) is persisted and audited first, and refused otherwise.
  */
 import { readFileSync } from "node:fs";
-import type { KillSwitch, Quarantine } from "@agentgov/core";
+import type { AgentKillSwitch, Quarantine } from "@agentgov/core";
 import { writeFileAtomic } from "./atomic-file.js";
 import { messageOf, ServerError } from "./errors.js";
 
@@ -51,7 +51,7 @@ export interface ControlResult {
 
 /** Persisted operator controls. */
 export interface AgentControls {
-  /** The per-agent kill hold of `agentId` (the global switch and quarantine live in the kernel). */
+  /** The per-agent kill hold of `agentId` (the kernel's kill switch denies it too: every hold lives in the kernel's guards). */
   killedReason(agentId: string): string | undefined;
   /** Applies a change; `audit` records it (and throws when the log refuses). */
   change(change: ControlChange, audit: (result: ControlResult, hold: Hold | null) => void): ControlResult;
@@ -67,12 +67,17 @@ interface StateFile {
 /** Options of {@link openAgentControls}. */
 export interface AgentControlsOptions {
   path: string;
-  killSwitch: KillSwitch;
+  /** The kernel's kill switch: the global hold, and each agent's kill. */
+  killSwitch: AgentKillSwitch;
   quarantine: Quarantine;
   clock?: () => number;
 }
 
-/** Loads the state file (if any) into the kernel's kill switch and quarantine. Throws `STATE_CORRUPT`. */
+/**
+ * Loads the state file (if any) into the kernel's kill switch (global and per-agent kills)
+ * and quarantine, so every decision path of that kernel (`/v1/decide`, and `decide` or
+ * `enforce` in-process) denies a held agent. Throws `STATE_CORRUPT`.
+ */
 export function openAgentControls(options: AgentControlsOptions): AgentControls {
   const clock = options.clock ?? Date.now;
   const holds = readState(options.path);
@@ -84,6 +89,8 @@ export function openAgentControls(options: AgentControlsOptions): AgentControls 
     }
     if (hold?.state === "quarantined") options.quarantine.add(target, hold.reason);
     else options.quarantine.remove(target);
+    if (hold?.state === "killed") options.killSwitch.killAgent(target, hold.reason);
+    else options.killSwitch.reviveAgent(target);
   };
   for (const [target, hold] of holds) applyHold(target, hold);
   const persist = (): void => {

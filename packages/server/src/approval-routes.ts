@@ -2,10 +2,13 @@
  * The approvals API (docs/server.md, "Approvals"):
  * `POST /v1/approvals` (decide), `GET /v1/approvals?status=` (approve or audit:read),
  * `GET /v1/approvals/:id?waitMs=` (decide or approve; long-poll), `POST
- * /v1/approvals/:id/approve|deny` (approve; the token id is the approver) and `POST
- * /v1/approvals/:id/consume` (decide; single use, bound to the action digest).
+ * /v1/approvals/:id/approve|deny` (approve; the token id is the approver), `POST
+ * /v1/approvals/:id/consume` (decide; single use, bound to the action digest; with a
+ * `call_id` the released call then waits for its `/v1/outcome`) and `POST
+ * /v1/approvals/:id/withdraw` (decide; the waiting client gave up, so nobody can approve it).
  */
 import type { Decision, DecisionRequest } from "@agentgov/core";
+import { approvedCall } from "./approval-audit.js";
 import { MAX_APPROVAL_WAIT_MS, type ApprovalInput, type ApprovalStatus } from "./approval-store.js";
 import { isObject } from "./audit-entry.js";
 import type { Route, RouteRequest, ServerContext } from "./context.js";
@@ -27,8 +30,8 @@ export const createApprovalRoute: Route = {
   name: "approval_create",
   async handle(ctx, { req, res }) {
     const body = await readJsonBody(req, ctx.body);
-    if (!isObject(body)) throw bad("the body must be { request, decision, actionDigest, approvers?, quorum?, expiresInMs? }");
-    const { request, decision, actionDigest, approvers, quorum, expiresInMs } = body;
+    if (!isObject(body)) throw bad("the body must be { request, decision, actionDigest, approvers?, quorum?, expiresInMs?, call_id? }");
+    const { request, decision, actionDigest, approvers, quorum, expiresInMs, call_id: callId } = body;
     if (!isObject(request) || !isObject(decision)) throw bad("'request' and 'decision' must be objects");
     if (typeof actionDigest !== "string" || !HEX64.test(actionDigest)) throw bad("'actionDigest' must be 64 lowercase hex characters");
     const input: ApprovalInput = { request: request as unknown as DecisionRequest, decision: decision as unknown as Decision, actionDigest };
@@ -43,6 +46,10 @@ export const createApprovalRoute: Route = {
     if (expiresInMs !== undefined) {
       if (typeof expiresInMs !== "number") throw bad("'expiresInMs' must be an integer");
       input.expiresInMs = expiresInMs;
+    }
+    if (callId !== undefined) {
+      if (typeof callId !== "string") throw bad("'call_id' must be the call id /v1/decide answered");
+      input.callId = callId;
     }
     sendJson(res, 201, ctx.approvals.create(input));
   },
@@ -109,7 +116,11 @@ export const voteRoutes: Route[] = (["approve", "deny"] as const).map((verdict) 
   },
 }));
 
-/** `POST /v1/approvals/:id/consume` with `{ actionDigest }`: releases an approved action once. */
+/**
+ * `POST /v1/approvals/:id/consume` with `{ actionDigest, call_id? }`: releases an approved
+ * action once. The call (`call_id`, or the one given at creation) then waits for its
+ * outcome like any allowed call: `POST /v1/outcome` records it under that call id.
+ */
 export const consumeApprovalRoute: Route = {
   method: "POST",
   path: "/v1/approvals/:id/consume",
@@ -118,13 +129,47 @@ export const consumeApprovalRoute: Route = {
   async handle(ctx, { req, res, params }) {
     const id = approvalId(params);
     const body = await readJsonBody(req, ctx.body);
-    if (!isObject(body) || typeof body.actionDigest !== "string") throw bad("the body must be { \"actionDigest\": \"<64 hex>\" }");
-    sendJson(res, 200, ctx.approvals.consume(id, body.actionDigest));
+    if (!isObject(body) || typeof body.actionDigest !== "string") throw bad("the body must be { \"actionDigest\": \"<64 hex>\", \"call_id\"?: \"...\" }");
+    const requested = body.call_id;
+    if (requested !== undefined && typeof requested !== "string") throw bad("'call_id' must be the call id /v1/decide answered");
+    const callId = requested ?? ctx.approvals.get(id)?.callId;
+    if (callId !== undefined && ctx.pending.has(callId)) throw new ServerError("approval_call_mismatch", 409, `call '${callId.slice(0, 128)}' is already running; an approval releases a call that has not run`);
+    const consumed = ctx.approvals.consume(id, body.actionDigest, requested);
+    const origin = ctx.approvals.origin(id);
+    if (consumed.callId !== undefined && origin !== undefined) ctx.pending.add(consumed.callId, approvedCall(consumed, origin, consumed.callId));
+    sendJson(res, 200, consumed);
+  },
+};
+
+const MAX_CAUSE = 1024;
+
+/**
+ * `POST /v1/approvals/:id/withdraw` with `{ reason? }`: the client that asked stopped
+ * waiting (its timeout). A pending (or approved, not yet consumed) approval ends
+ * `expired`, recorded with the token id, so nobody can approve or consume it later.
+ * Anything else: 409 `approval_not_pending`.
+ */
+export const withdrawApprovalRoute: Route = {
+  method: "POST",
+  path: "/v1/approvals/:id/withdraw",
+  scope: "decide",
+  name: "approval_withdraw",
+  async handle(ctx, request) {
+    const id = approvalId(request.params);
+    const body = await readOptionalBody(ctx, request);
+    const reason = body?.reason;
+    if (reason !== undefined && (typeof reason !== "string" || reason.length > MAX_CAUSE)) throw bad(`'reason' must be a string of at most ${MAX_CAUSE} characters`);
+    const current = ctx.approvals.get(id);
+    if (current === undefined) throw notFound(id);
+    if (current.status !== "pending" && current.status !== "approved") throw new ServerError("approval_not_pending", 409, `approval '${id}' is ${current.status}; only a pending (or approved, unused) approval can be withdrawn`);
+    const withdrawn = ctx.approvals.withdraw(id, reason ?? "the requester stopped waiting", request.principal?.id ?? null);
+    if (withdrawn === undefined) throw notFound(id);
+    sendJson(request.res, 200, withdrawn);
   },
 };
 
 /** Every approval route. */
-export const approvalRoutes: Route[] = [createApprovalRoute, listApprovalsRoute, getApprovalRoute, ...voteRoutes, consumeApprovalRoute];
+export const approvalRoutes: Route[] = [createApprovalRoute, listApprovalsRoute, getApprovalRoute, ...voteRoutes, consumeApprovalRoute, withdrawApprovalRoute];
 
 function approvalId(params: Record<string, string>): string {
   const id = params.id ?? "";
@@ -140,6 +185,6 @@ async function readOptionalBody(ctx: ServerContext, { req }: RouteRequest): Prom
   const length = req.headers["content-length"];
   if (req.headers["transfer-encoding"] === undefined && (length === undefined || length === "0")) return undefined;
   const body = await readJsonBody(req, ctx.body);
-  if (!isObject(body)) throw bad("the body must be { \"note\"?: \"...\" }");
+  if (!isObject(body)) throw bad("the body must be a JSON object");
   return body;
 }

@@ -13,6 +13,7 @@ import { auditArgs, type Decision, type DecisionRequest } from "@agentgov/core";
 import { actionDigestOf } from "./action-digest.js";
 import { agentIdOf, isObject } from "./audit-entry.js";
 import { ServerError } from "./errors.js";
+import { isCallId } from "./pending-calls.js";
 
 /** Lifecycle of an approval. */
 export type ApprovalStatus = "pending" | "approved" | "denied" | "expired" | "consumed";
@@ -46,6 +47,12 @@ export interface Approval {
   expiresAt: string;
   /** The arguments, secrets redacted, for display. */
   args?: unknown;
+  /**
+   * The call id of the `require_approval` decision this approval is for (the `call_id`
+   * `/v1/decide` answered), given at creation or at consume: the approval's result and the
+   * tool's outcome are recorded under it.
+   */
+  callId?: string;
 }
 
 /** What creating an approval takes. */
@@ -60,19 +67,23 @@ export interface ApprovalInput {
   quorum?: number;
   /** Default and cap: the store's `maxExpiresInMs`. */
   expiresInMs?: number;
+  /** The call id of the decision (see {@link Approval.callId}). */
+  callId?: string;
 }
 
 /** A change of an approval, handed to `record` before it takes effect. */
 export interface ApprovalEvent {
-  event: "create" | "vote" | "consume" | "expire";
+  /** `withdraw`: the waiting client stopped waiting; the approval ends `expired`. */
+  event: "create" | "vote" | "consume" | "expire" | "withdraw";
   /** The approval after the change. */
   approval: Approval;
   /** Who caused it (the approver, or null for the system). */
   by: string | null;
   /** The request and decision the approval was created from. */
+  request: DecisionRequest;
   decision: Decision;
   vote?: ApprovalVote;
-  /** Why an approval expired. */
+  /** Why an approval expired or was withdrawn. */
   cause?: string;
 }
 
@@ -113,10 +124,20 @@ export interface ApprovalStore {
   list(status?: ApprovalStatus): Approval[];
   /** Votes. Throws `approval_not_found`, `approval_not_pending`, `approval_not_allowed`, `approval_already_voted`. */
   vote(id: string, approver: string, verdict: "approve" | "deny", note?: string): Approval;
-  /** Consumes an approved approval for the action `actionDigest`, once. Throws `approval_not_approved`, `approval_consumed`, `approval_expired`, `approval_digest_mismatch`. */
-  consume(id: string, actionDigest: string): Approval;
-  /** Expires an approval nobody waits for any more (`cause` is recorded). No-op unless pending or approved. */
-  withdraw(id: string, cause: string): void;
+  /**
+   * Consumes an approved approval for the action `actionDigest`, once, for the call
+   * `callId` (when given; it must equal one given at creation). Throws `approval_not_approved`,
+   * `approval_consumed`, `approval_expired`, `approval_digest_mismatch`, `approval_call_mismatch`.
+   */
+  consume(id: string, actionDigest: string, callId?: string): Approval;
+  /**
+   * Withdraws an approval nobody waits for any more (`cause` and `by` are recorded): it ends
+   * `expired`, so it can no longer be approved or consumed. Returns the approval after it,
+   * or undefined when unknown; does nothing unless it is pending or approved (not yet consumed).
+   */
+  withdraw(id: string, cause: string, by?: string | null): Approval | undefined;
+  /** The request and decision an approval was created from (copies), or undefined when unknown. */
+  origin(id: string): { request: DecisionRequest; decision: Decision } | undefined;
   /** Resolves with the approval once it is no longer pending, or after `ms`, or when `signal` aborts. */
   wait(id: string, ms: number, signal?: AbortSignal): Promise<Approval | undefined>;
   /** Expires every due approval now (also done on each access and by a 1 s timer). */
@@ -129,6 +150,7 @@ export interface ApprovalStore {
 
 interface Entry {
   approval: Approval;
+  request: DecisionRequest;
   decision: Decision;
   expiresAtMs: number;
 }
@@ -178,12 +200,13 @@ export function createApprovalStore(options: ApprovalStoreOptions = {}): Approva
     wake(entry.approval.id);
   };
 
-  const expire = (entry: Entry, cause: string): void => {
-    const next = { ...snapshot(entry.approval), status: "expired" as const };
+  /** Ends an approval `expired` (an expiry or a withdrawal stops more, so it happens even when unrecorded). */
+  const expire = (entry: Entry, cause: string, event: "expire" | "withdraw" = "expire", by: string | null = null): void => {
+    const change: ApprovalEvent = { event, approval: { ...snapshot(entry.approval), status: "expired" }, by, request: entry.request, decision: entry.decision, cause };
     try {
-      record({ event: "expire", approval: next, by: null, decision: entry.decision, cause });
+      record(change);
     } catch (error) {
-      options.onRecordFailure?.(error, { event: "expire", approval: next, by: null, decision: entry.decision, cause });
+      options.onRecordFailure?.(error, change);
     }
     finish(entry, "expired");
   };
@@ -235,6 +258,7 @@ export function createApprovalStore(options: ApprovalStoreOptions = {}): Approva
       if (!Number.isSafeInteger(quorum) || quorum < 1 || quorum > MAX_APPROVERS) throw bad(`'quorum' must be an integer from 1 to ${MAX_APPROVERS}`);
       const lifetime = input.expiresInMs ?? maxMs;
       if (!Number.isSafeInteger(lifetime) || lifetime < 1) throw bad("'expiresInMs' must be a positive integer");
+      if (input.callId !== undefined && !isCallId(input.callId)) throw bad("'call_id' must be the call id /v1/decide answered (1 to 128 printable characters)");
       if (pending >= maxPending) throw new ServerError("approval_capacity", 503, `${maxPending} approvals are pending; refusing more until some are decided or expire`);
       const now = clock();
       const expiresAtMs = now + Math.min(lifetime, maxMs);
@@ -256,9 +280,11 @@ export function createApprovalStore(options: ApprovalStoreOptions = {}): Approva
         expiresAt: iso(expiresAtMs),
       };
       if (context.args !== undefined) approval.args = auditArgs(context.args, "redacted", decision.transform?.redact);
+      if (input.callId !== undefined) approval.callId = input.callId;
       const kept: Decision = structuredClone(decision);
-      record({ event: "create", approval: snapshot(approval), by: null, decision: kept });
-      const entry: Entry = { approval, decision: kept, expiresAtMs };
+      const keptRequest: DecisionRequest = structuredClone(request);
+      record({ event: "create", approval: snapshot(approval), by: null, request: keptRequest, decision: kept });
+      const entry: Entry = { approval, request: keptRequest, decision: kept, expiresAtMs };
       entries.set(approval.id, entry);
       live.add(entry);
       pending++;
@@ -292,30 +318,41 @@ export function createApprovalStore(options: ApprovalStoreOptions = {}): Approva
       next.votes.push(cast);
       const approvals = new Set(next.votes.filter((v) => v.verdict === "approve").map((v) => v.approver)).size;
       next.status = verdict === "deny" ? "denied" : approvals >= a.quorum ? "approved" : "pending";
-      record({ event: "vote", approval: snapshot(next), by: approver, decision: entry.decision, vote: cast });
+      record({ event: "vote", approval: snapshot(next), by: approver, request: entry.request, decision: entry.decision, vote: cast });
       a.votes.push(cast);
       if (next.status === "pending") wake(id);
       else finish(entry, next.status);
       return snapshot(a);
     },
 
-    consume(id, actionDigest) {
+    consume(id, actionDigest, callId) {
       const entry = lookup(id);
       const a = entry.approval;
       if (a.status === "consumed") throw new ServerError("approval_consumed", 409, `approval '${id}' was already used; an approval is single-use`);
       if (a.status === "expired") throw new ServerError("approval_expired", 409, `approval '${id}' expired at ${a.expiresAt}`);
       if (a.status !== "approved") throw new ServerError("approval_not_approved", 409, `approval '${id}' is ${a.status}, not approved`);
       if (actionDigest !== a.actionDigest) throw new ServerError("approval_digest_mismatch", 409, "this approval was given for another action (agent, tool, arguments or policy set differ)");
-      const next = { ...snapshot(a), status: "consumed" as const };
-      record({ event: "consume", approval: next, by: null, decision: entry.decision });
+      if (callId !== undefined && !isCallId(callId)) throw new ServerError("BAD_REQUEST", 400, "'call_id' must be the call id /v1/decide answered (1 to 128 printable characters)");
+      if (callId !== undefined && a.callId !== undefined && callId !== a.callId) throw new ServerError("approval_call_mismatch", 409, `approval '${id}' was asked for call '${a.callId}', not '${callId}'`);
+      const next: Approval = { ...snapshot(a), status: "consumed" };
+      if (callId !== undefined) next.callId = callId;
+      record({ event: "consume", approval: next, by: null, request: entry.request, decision: entry.decision });
+      if (callId !== undefined) a.callId = callId;
       finish(entry, "consumed");
       return snapshot(a);
     },
 
-    withdraw(id, cause) {
+    withdraw(id, cause, by = null) {
       const entry = entries.get(id);
-      if (entry === undefined) return;
-      if (entry.approval.status === "pending" || entry.approval.status === "approved") expire(entry, cause);
+      if (entry === undefined) return undefined;
+      expireDue(entry);
+      if (entry.approval.status === "pending" || entry.approval.status === "approved") expire(entry, cause, "withdraw", by);
+      return snapshot(entry.approval);
+    },
+
+    origin(id) {
+      const entry = entries.get(id);
+      return entry === undefined ? undefined : { request: structuredClone(entry.request), decision: structuredClone(entry.decision) };
     },
 
     wait(id, ms, signal) {

@@ -253,14 +253,14 @@ describe("the server's kernel waits for the humans through the same store", () =
     expect((error as GovernanceDenied).decision.code).toBe("approval_denied");
   });
 
-  it("an approval the kernel stopped waiting for (its timeout) is expired, and the call denied", async () => {
+  it("an approval the kernel stopped waiting for (its timeout) is withdrawn (expired), and the call denied", async () => {
     const records: ApprovalEvent[] = [];
     const store = createApprovalStore({ record: (e) => records.push(e) });
     const kernel = createKernel({ policies: [POLICY], approvals: storeApprovalHandler(store), approvalTimeoutMs: 20 });
     const error: unknown = await kernel.enforce(request("support-1", "refund", { amount: 1 }) as unknown as DecisionRequest, () => "ran").catch((e: unknown) => e);
     expect((error as GovernanceDenied).decision.code).toBe("approval_timeout");
     expect(store.list().map((a) => a.status)).toEqual(["expired"]);
-    expect(records.map((r) => r.event)).toEqual(["create", "expire"]);
+    expect(records.map((r) => r.event)).toEqual(["create", "withdraw"]);
     store.close();
   });
 });

@@ -5,9 +5,16 @@
  */
 import { decisionAuditEntry, type AuditEntry, type Decision, type DecisionRequest } from "@agentgov/core";
 
-/** The entry of a decision record (`kind: decision`), built by core exactly as `kernel.enforce` builds it. */
+/**
+ * The entry of a decision record (`kind: decision`), built by core exactly as
+ * `kernel.enforce` builds it — except a `require_approval` decision, recorded before anyone
+ * asked for the approval: its outcome is `pending_approval`, and the approval's result is
+ * recorded under the same call id when the approval names it (approval-audit.ts).
+ */
 export function decisionEntry(request: unknown, decision: Decision, callId: string): AuditEntry {
-  return decisionAuditEntry(request as DecisionRequest, decision, { callId });
+  const entry = decisionAuditEntry(request as DecisionRequest, decision, { callId });
+  if (decision.action === "require_approval" && decision.code === "rule") entry.outcome = { status: "pending_approval" };
+  return entry;
 }
 
 /** The agent id of a request, if it has one. */

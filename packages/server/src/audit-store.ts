@@ -49,6 +49,11 @@ export interface AuditStore {
   state(): AuditStoreState;
   /** Records appended but not yet known to be durable. */
   lag(): number;
+  /**
+   * Resolves once every record appended so far is durable; rejects when that fails. Stores
+   * that group commits share one commit among concurrent callers. Absent: `sink.flush()`.
+   */
+  whenDurable?(): Promise<void>;
   /** Flushes and seals the log. */
   close(): Promise<void>;
 }

@@ -21,6 +21,8 @@ export interface ServerContext {
   metrics: Metrics;
   body: JsonBodyLimits;
   maxBatch: number;
+  /** When `/v1/decide` answers: once the record is committed (`durable`, default) or once it is appended (`appended`). */
+  ack: "durable" | "appended";
   maxPageSize: number;
   clock: () => number;
   log: (line: string) => void;

@@ -2,58 +2,145 @@
  * `POST /v1/decide` and `POST /v1/outcome`. A decision is taken as `kernel.decide` takes
  * it (after the per-agent kill), and its record is appended to the audit before the answer
  * (write-ahead): a record the log refuses turns the answer into deny `audit_unavailable`.
- * Any fault while deciding is a deny (`internal_error`), never an allow.
+ * By default (`ack: "durable"`) the answer also waits until the record is committed — one
+ * group commit per turn of the event loop, shared by every request waiting in it — so a
+ * crash after the answer cannot lose it; a commit that fails turns the answer into deny
+ * `audit_unavailable` too. Any fault while deciding is a deny (`internal_error`), never an
+ * allow. `?dryRun=true` decides without recording and without counting rate limits.
  */
-import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { AuditRecord, Decision, DecisionRequest, ReasonCode } from "@agentgov/core";
 import { agentIdOf, decisionEntry, isObject } from "./audit-entry.js";
+import { newCallId } from "./call-ids.js";
 import type { Route, ServerContext } from "./context.js";
 import { messageOf, ServerError } from "./errors.js";
 import { sendJson } from "./http.js";
 import { readJsonBody } from "./json-body.js";
+import { isCallId } from "./pending-calls.js";
 
 /** A decision as answered: the kernel's decision plus the call id to report the outcome with. */
 export type DecisionAnswer = Decision & { call_id: string };
 
-/** Decides one request and records it. Never throws. */
-export function decideAndRecord(ctx: ServerContext, request: unknown, explain: boolean): DecisionAnswer {
+/** How `/v1/decide` treats one request (from the query string). */
+export interface DecideFlags {
+  /** Add the rule trace (`?explain=true`). */
+  explain: boolean;
+  /** Decide without recording and without counting rate limits (`?dryRun=true`). */
+  dryRun: boolean;
+}
+
+/** One decision taken: the answer, and whether its record was appended (and so must become durable). */
+interface Taken {
+  answer: DecisionAnswer;
+  recorded: boolean;
+  /** True when the call waits in the pending-call table for its outcome. */
+  pending: boolean;
+  started: number;
+}
+
+const denyOf = (ctx: ServerContext, code: ReasonCode, reason: string, from?: Decision): Decision => ({
+  allowed: false,
+  action: "deny",
+  matched_rule: from?.matched_rule ?? null,
+  policy: from?.policy ?? null,
+  code,
+  reason,
+  policy_digest: ctx.kernel.digest,
+});
+
+/**
+ * Decides one request and appends its record (not with `dryRun`). Only an allowed
+ * `pre_tool` call waits for its outcome. Never throws.
+ */
+function decideOne(ctx: ServerContext, request: unknown, flags: DecideFlags, callId: string): Taken {
   const started = performance.now();
-  const callId = randomUUID();
-  const deny = (code: ReasonCode, reason: string, from?: Decision): Decision => ({
-    allowed: false,
-    action: "deny",
-    matched_rule: from?.matched_rule ?? null,
-    policy: from?.policy ?? null,
-    code,
-    reason,
-    policy_digest: ctx.kernel.digest,
-  });
   let decision: Decision;
+  let recorded = false;
+  let pending = false;
   try {
     const agentId = isObject(request) ? agentIdOf(request) : undefined;
     const killed = agentId === undefined || ctx.kernel.killSwitch.engaged ? undefined : ctx.controls.killedReason(agentId);
-    decision = killed === undefined ? ctx.kernel.decide(request as DecisionRequest, explain ? { explain: true } : undefined) : deny("kill_switch", `Agent '${String(agentId)}' is killed: ${killed}`);
-    const entry = decisionEntry(request, decision, callId);
-    try {
-      ctx.audit.sink.append(entry);
-    } catch (error) {
-      ctx.metrics.auditFailure();
-      decision = deny("audit_unavailable", `The audit log cannot take the record, so the call is denied: ${messageOf(error)}`, decision);
-    }
-    if (decision.allowed) {
-      const { args: _a, args_digest: _d, outcome: _o, kind: _k, ...call } = entry;
-      ctx.pending.add(callId, call);
+    if (killed !== undefined) decision = denyOf(ctx, "kill_switch", `Agent '${String(agentId)}' is killed: ${killed}`);
+    else if (flags.dryRun) decision = ctx.kernel.decide(request as DecisionRequest, flags.explain ? { explain: true, dryRun: true } : DRY_RUN);
+    else decision = ctx.kernel.decide(request as DecisionRequest, flags.explain ? EXPLAIN : undefined);
+    if (!flags.dryRun) {
+      const entry = decisionEntry(request, decision, callId);
+      try {
+        ctx.audit.sink.append(entry);
+        recorded = true;
+      } catch (error) {
+        ctx.metrics.auditFailure();
+        decision = denyOf(ctx, "audit_unavailable", `The audit log cannot take the record, so the call is denied: ${messageOf(error)}`, decision);
+      }
+      if (decision.allowed && entry.stage === "pre_tool") {
+        const { args: _a, args_digest: _d, outcome: _o, kind: _k, ...call } = entry;
+        ctx.pending.add(callId, call);
+        pending = true;
+      }
     }
   } catch (error) {
     ctx.log(`internal error while deciding: ${messageOf(error)}`);
-    decision = deny("internal_error", "Internal error while deciding; the call is denied");
+    decision = denyOf(ctx, "internal_error", "Internal error while deciding; the call is denied");
   }
-  ctx.metrics.decision(decision.action, decision.code, (performance.now() - started) / 1000);
-  return { ...decision, call_id: callId };
+  return { answer: { ...decision, call_id: callId }, recorded, pending, started };
 }
 
-/** `POST /v1/decide`: one request, or `{ "requests": [...] }`. */
+const EXPLAIN = { explain: true } as const;
+const DRY_RUN = { dryRun: true } as const;
+
+/**
+ * Waits until the records of `taken` are durable (unless the server acknowledges on
+ * append); if that fails, every recorded answer becomes deny `audit_unavailable` and its
+ * call stops waiting for an outcome. Then counts the decisions. Never throws.
+ */
+async function settle(ctx: ServerContext, taken: readonly Taken[]): Promise<void> {
+  if (ctx.ack === "durable" && taken.some((t) => t.recorded)) {
+    try {
+      await (ctx.audit.whenDurable?.() ?? ctx.audit.sink.flush());
+    } catch (error) {
+      ctx.metrics.auditFailure();
+      const reason = `The audit log could not commit the record, so the call is denied: ${messageOf(error)}`;
+      for (const t of taken) {
+        if (!t.recorded) continue;
+        if (t.pending) ctx.pending.take(t.answer.call_id);
+        t.answer = { ...denyOf(ctx, "audit_unavailable", reason, t.answer), call_id: t.answer.call_id };
+      }
+    }
+  }
+  const now = performance.now();
+  for (const t of taken) ctx.metrics.decision(t.answer.action, t.answer.code, (now - t.started) / 1000);
+}
+
+/**
+ * Decides one request, records it and waits until the record is durable (as the server's
+ * `ack` says). Never throws; any failure is a deny.
+ */
+export async function decideAndRecord(ctx: ServerContext, request: unknown, flags: DecideFlags, callId: string = newCallId()): Promise<DecisionAnswer> {
+  const taken = [decideOne(ctx, request, flags, callId)];
+  await settle(ctx, taken);
+  return taken[0]?.answer ?? { ...denyOf(ctx, "internal_error", "Internal error while deciding; the call is denied"), call_id: callId };
+}
+
+/**
+ * The call id of each request: the client's `call_id` when it gives one (1 to 128 printable
+ * ASCII characters, not a call still waiting for its outcome, not twice in one batch),
+ * otherwise a fresh server id. Throws 400 `BAD_REQUEST` or 409 `CALL_ID_IN_USE` before
+ * anything is decided.
+ */
+function callIdsOf(ctx: ServerContext, requests: readonly unknown[]): string[] {
+  const seen = new Set<string>();
+  return requests.map((request, i) => {
+    const given = isObject(request) ? request.call_id : undefined;
+    if (given === undefined) return newCallId();
+    const where = requests.length > 1 ? ` (request ${i})` : "";
+    if (!isCallId(given)) throw new ServerError("BAD_REQUEST", 400, `'call_id'${where} must be 1 to 128 printable ASCII characters without spaces`);
+    if (seen.has(given) || ctx.pending.has(given)) throw new ServerError("CALL_ID_IN_USE", 409, `call id '${given}'${where} is already waiting for its outcome; use a new call id`);
+    seen.add(given);
+    return given;
+  });
+}
+
+/** `POST /v1/decide`: one request, or `{ "requests": [...] }`; `?explain=true`, `?dryRun=true`. */
 export const decideRoute: Route = {
   method: "POST",
   path: "/v1/decide",
@@ -62,15 +149,22 @@ export const decideRoute: Route = {
   async handle(ctx, { req, res, url }) {
     const body = await readJsonBody(req, ctx.body);
     if (!isObject(body)) throw new ServerError("BAD_REQUEST", 400, "the body must be a decision request object or { \"requests\": [...] }");
-    const explain = url.searchParams.get("explain") === "true";
+    const query = url.search === "" ? null : url.searchParams;
+    const flags: DecideFlags = { explain: query?.get("explain") === "true", dryRun: query?.get("dryRun") === "true" };
     if (Object.hasOwn(body, "requests") && !Object.hasOwn(body, "agent")) {
       const requests = body.requests;
       if (!Array.isArray(requests)) throw new ServerError("BAD_REQUEST", 400, "'requests' must be an array of decision requests");
       if (requests.length > ctx.maxBatch) throw new ServerError("BATCH_TOO_LARGE", 413, `a batch holds at most ${ctx.maxBatch} requests, got ${requests.length}`);
-      sendJson(res, 200, { decisions: requests.map((r: unknown) => decideAndRecord(ctx, r, explain)) });
+      const ids = callIdsOf(ctx, requests);
+      const taken = requests.map((r: unknown, i) => decideOne(ctx, r, flags, ids[i] ?? newCallId()));
+      await settle(ctx, taken);
+      sendJson(res, 200, { decisions: taken.map((t) => t.answer) });
       return;
     }
-    sendJson(res, 200, decideAndRecord(ctx, body, explain));
+    const [callId = newCallId()] = callIdsOf(ctx, [body]);
+    const taken = [decideOne(ctx, body, flags, callId)];
+    await settle(ctx, taken);
+    sendJson(res, 200, taken[0]?.answer);
   },
 };
 
@@ -93,6 +187,7 @@ export const outcomeRoute: Route = {
     let record: AuditRecord;
     try {
       record = ctx.audit.sink.append({ ...call, kind: "outcome", decision: call.decision, outcome: recorded });
+      if (ctx.ack === "durable") await (ctx.audit.whenDurable?.() ?? ctx.audit.sink.flush());
     } catch (error) {
       ctx.pending.restore(outcome.callId, call);
       ctx.metrics.auditFailure();
@@ -128,4 +223,3 @@ function parseOutcome(body: unknown): ParsedOutcome {
   }
   return out;
 }
-

@@ -16,6 +16,7 @@ export type ServerErrorCode =
   | "METHOD_NOT_ALLOWED"
   | "BATCH_TOO_LARGE"
   | "UNKNOWN_CALL"
+  | "CALL_ID_IN_USE"
   | "INVALID_CURSOR"
   | "AUDIT_UNAVAILABLE"
   | "STATE_WRITE_FAILED"
@@ -35,7 +36,8 @@ export type ServerErrorCode =
   | "approval_not_allowed"
   | "approval_not_approved"
   | "approval_consumed"
-  | "approval_expired";
+  | "approval_expired"
+  | "approval_call_mismatch";
 
 /** An error with a stable code and an HTTP status. */
 export class ServerError extends Error {

@@ -78,6 +78,7 @@ export function jsonlAuditStore(options: JsonlAuditStoreOptions): AuditStore {
     },
     state: () => sink.state(),
     lag: () => Math.max(0, sink.head().seq - durable),
+    whenDurable: () => sink.flush(),
     async close() {
       clearInterval(lagTimer);
       await sink.close();

@@ -37,27 +37,26 @@ export interface Metrics {
 
 /** Creates the metrics registry. */
 export function createMetrics(gauges: MetricsGauges): Metrics {
-  const decisions = new Map<string, number>();
-  const requests = new Map<string, number>();
-  const buckets = LATENCY_BUCKETS.map(() => 0);
+  // Counted by the raw label pair (two-level maps, no string built per event); the label
+  // text is escaped and joined only at scrape time.
+  const decisions = createCounter<string, string>();
+  const requests = createCounter<string, number>();
+  /** Observations per bucket (not cumulative; summed when rendered); the last one is +Inf. */
+  const buckets = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
   let count = 0;
   let sum = 0;
   let auditFailures = 0;
-  const inc = (map: Map<string, number>, key: string): void => {
-    const k = map.has(key) || map.size < MAX_SERIES ? key : "other";
-    map.set(k, (map.get(k) ?? 0) + 1);
-  };
   return {
     decision(action, code, seconds) {
-      inc(decisions, `action="${escape(action)}",code="${escape(code)}"`);
+      decisions.inc(action, code);
       count++;
       sum += seconds;
-      LATENCY_BUCKETS.forEach((le, i) => {
-        if (seconds <= le) buckets[i] = (buckets[i] ?? 0) + 1;
-      });
+      let i = 0;
+      while (i < LATENCY_BUCKETS.length && seconds > (LATENCY_BUCKETS[i] ?? Infinity)) i++;
+      buckets[i] = (buckets[i] ?? 0) + 1;
     },
     request(route, status) {
-      inc(requests, `route="${escape(route)}",status="${status}"`);
+      requests.inc(route, status);
     },
     auditFailure() {
       auditFailures++;
@@ -68,12 +67,16 @@ export function createMetrics(gauges: MetricsGauges): Metrics {
         out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
       };
       family("agentgov_decisions_total", "counter", "Decisions taken, by action and reason code.");
-      for (const [labels, n] of decisions) out.push(`agentgov_decisions_total{${labels}} ${n}`);
-      family("agentgov_decision_duration_seconds", "histogram", "Time to decide and audit one request.");
-      LATENCY_BUCKETS.forEach((le, i) => out.push(`agentgov_decision_duration_seconds_bucket{le="${le}"} ${buckets[i] ?? 0}`));
+      decisions.forEach((action, code, n) => out.push(`agentgov_decisions_total{action="${escape(action)}",code="${escape(code)}"} ${n}`));
+      family("agentgov_decision_duration_seconds", "histogram", "Time to decide and audit one request (including the wait for its commit).");
+      let cumulative = 0;
+      LATENCY_BUCKETS.forEach((le, i) => {
+        cumulative += buckets[i] ?? 0;
+        out.push(`agentgov_decision_duration_seconds_bucket{le="${le}"} ${cumulative}`);
+      });
       out.push(`agentgov_decision_duration_seconds_bucket{le="+Inf"} ${count}`, `agentgov_decision_duration_seconds_sum ${sum}`, `agentgov_decision_duration_seconds_count ${count}`);
       family("agentgov_http_requests_total", "counter", "HTTP requests answered, by route and status.");
-      for (const [labels, n] of requests) out.push(`agentgov_http_requests_total{${labels}} ${n}`);
+      requests.forEach((route, status, n) => out.push(`agentgov_http_requests_total{route="${escape(route)}",status="${String(status)}"} ${n}`));
       family("agentgov_audit_lag_records", "gauge", "Audit records appended but not yet known to be durable.");
       out.push(`agentgov_audit_lag_records ${gauges.auditLag()}`);
       family("agentgov_audit_head_seq", "gauge", "Sequence number of the last audit record.");
@@ -97,6 +100,42 @@ export function createMetrics(gauges: MetricsGauges): Metrics {
       family("agentgov_approvals_pending", "gauge", "Approvals waiting for their approvers.");
       out.push(`agentgov_approvals_pending ${gauges.approvalsPending()}`);
       return out.join("\n") + "\n";
+    },
+  };
+}
+
+/** A counter by two labels, bounded to {@link MAX_SERIES} label pairs (beyond: `other`, `other`). */
+interface Counter2<A, B> {
+  inc(a: A, b: B): void;
+  forEach(each: (a: A | "other", b: B | "other", n: number) => void): void;
+}
+
+function createCounter<A extends string, B extends string | number>(): Counter2<A, B> {
+  const byA = new Map<A | "other", Map<B | "other", number>>();
+  let series = 0;
+  return {
+    inc(a, b) {
+      let inner = byA.get(a);
+      const n = inner?.get(b);
+      if (inner !== undefined && n !== undefined) {
+        inner.set(b, n + 1);
+        return;
+      }
+      if (series >= MAX_SERIES) {
+        inner = byA.get("other") ?? new Map<B | "other", number>();
+        byA.set("other", inner);
+        inner.set("other", (inner.get("other") ?? 0) + 1);
+        return;
+      }
+      if (inner === undefined) {
+        inner = new Map<B | "other", number>();
+        byA.set(a, inner);
+      }
+      inner.set(b, 1);
+      series++;
+    },
+    forEach(each) {
+      for (const [a, inner] of byA) for (const [b, n] of inner) each(a, b, n);
     },
   };
 }

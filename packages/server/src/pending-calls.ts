@@ -9,12 +9,19 @@ export const DEFAULT_MAX_PENDING_CALLS = 100_000;
 /** Default time a call waits for its outcome: 1 hour. */
 export const DEFAULT_PENDING_TTL_MS = 3_600_000;
 
+/** True for a well-formed call id: 1 to 128 printable ASCII characters, no spaces. */
+export function isCallId(value: unknown): value is string {
+  return typeof value === "string" && /^[\x21-\x7e]{1,128}$/.test(value);
+}
+
 /** What an outcome record is built from. */
 export type PendingCall = Omit<AuditEntry, "kind" | "args" | "args_digest" | "outcome">;
 
 /** The calls waiting for an outcome. */
 export interface PendingCalls {
   add(callId: string, call: PendingCall): void;
+  /** True while `callId` waits for its outcome. */
+  has(callId: string): boolean;
   /** Removes and returns the call, or undefined when unknown, reported or expired. */
   take(callId: string): PendingCall | undefined;
   /** Puts a taken call back (when its outcome could not be recorded). */
@@ -40,6 +47,10 @@ export function createPendingCalls(options: { max?: number; ttlMs?: number; cloc
     add(callId, call) {
       calls.set(callId, { call, at: clock() });
       expire();
+    },
+    has(callId) {
+      expire();
+      return calls.has(callId);
     },
     take(callId) {
       expire();

@@ -16,6 +16,7 @@ import { storeApprovalHandler } from "./approval-handler.js";
 import { approvalRoutes } from "./approval-routes.js";
 import { createApprovalStore, type ApprovalStore } from "./approval-store.js";
 import { auditRoute, auditVerifyRoute } from "./audit-routes.js";
+import { auditEventsRoute } from "./audit-events-route.js";
 import type { AuditStore } from "./audit-store.js";
 import { consoleRoutes } from "./console-routes.js";
 import type { Route, ServerContext } from "./context.js";
@@ -31,7 +32,7 @@ import { createMetrics } from "./metrics.js";
 import { createPendingCalls } from "./pending-calls.js";
 import { loadPolicySet, type PolicySetStatus } from "./policy-set.js";
 import { watchPolicyDir } from "./policy-watcher.js";
-import { matchRoute } from "./router.js";
+import { compileRoutes } from "./router.js";
 import { statusRoutes } from "./status-routes.js";
 import { createAuthenticator, hasScope, readTokens, TOKENS_FILE, type StoredToken } from "./tokens.js";
 
@@ -80,6 +81,14 @@ export interface GovernanceServerOptions {
   maxBodyBytes?: number;
   maxJsonDepth?: number;
   maxBatch?: number;
+  /**
+   * When `/v1/decide` (and `/v1/outcome`) answer: `durable` (default) once the record is
+   * committed — a crash after the answer cannot lose it; one group commit per turn of the
+   * event loop serves every waiting request — or `appended`, once it is appended (faster
+   * answers; a crash loses the records of the last few milliseconds). See docs/server.md,
+   * "Durability and performance".
+   */
+  ack?: "durable" | "appended";
   maxPageSize?: number;
   requestTimeoutMs?: number;
   headersTimeoutMs?: number;
@@ -171,17 +180,19 @@ export function createGovernanceServer(options: GovernanceServerOptions = {}): G
     metrics,
     body: { maxBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, maxDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH },
     maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
+    ack: options.ack ?? "durable",
     maxPageSize: options.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE,
     clock,
     log,
   };
-  const routes: Route[] = [decideRoute, outcomeRoute, auditRoute, auditVerifyRoute, agentsRoute, ...controlRoutes, ...approvalRoutes, ...statusRoutes, ...consoleRoutes];
+  const routes: Route[] = [decideRoute, outcomeRoute, auditRoute, auditVerifyRoute, auditEventsRoute, agentsRoute, ...controlRoutes, ...approvalRoutes, ...statusRoutes, ...consoleRoutes];
 
+  const table = compileRoutes(routes);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let routeName = "unmatched";
     try {
-      const url = new URL(req.url ?? "/", "http://agentgov.invalid");
-      const match = matchRoute(routes, req.method ?? "", url.pathname);
+      const url = parseUrl(req.url ?? "/");
+      const match = table.match(req.method ?? "", url.pathname);
       if (match.route === null) {
         if (match.allowed.length > 0) throw Object.assign(new ServerError("METHOD_NOT_ALLOWED", 405, `${req.method ?? ""} is not allowed on ${url.pathname}`), { allow: match.allowed.join(", ") });
         throw new ServerError("NOT_FOUND", 404, `no route ${url.pathname}`);
@@ -263,6 +274,24 @@ export function createGovernanceServer(options: GovernanceServerOptions = {}): G
   };
 }
 
+/** Parsed request targets without a query string, by target (routes only read them). */
+const parsedTargets = new Map<string, URL>();
+const MAX_PARSED_TARGETS = 64;
+const MAX_CACHED_TARGET_LENGTH = 256;
+
+/** The request target as a URL; a short one without a query is parsed once and reused. */
+function parseUrl(target: string): URL {
+  const cacheable = target.length <= MAX_CACHED_TARGET_LENGTH && !target.includes("?");
+  const known = cacheable ? parsedTargets.get(target) : undefined;
+  if (known !== undefined) return known;
+  const url = new URL(target, "http://agentgov.invalid");
+  if (cacheable) {
+    if (parsedTargets.size >= MAX_PARSED_TARGETS) parsedTargets.clear();
+    parsedTargets.set(target, url);
+  }
+  return url;
+}
+
 /** Opens the built-in audit store `options.auditStore` names (SQLite by default). */
 function openAuditStore(options: GovernanceServerOptions, dir: string, clock: () => number): AuditStore {
   const kind: unknown = options.auditStore ?? "sqlite";
@@ -273,6 +302,8 @@ function openAuditStore(options: GovernanceServerOptions, dir: string, clock: ()
 
 /** Throws `INVALID_OPTIONS` unless every numeric limit is a positive integer (timeouts may be 0: off). */
 function checkLimits(options: GovernanceServerOptions): void {
+  const ack: unknown = options.ack;
+  if (ack !== undefined && ack !== "durable" && ack !== "appended") throw new ServerError("INVALID_OPTIONS", 500, `ack must be "durable" or "appended", got ${typeof ack === "string" ? ack : typeof ack}`);
   const positive = ["maxBodyBytes", "maxJsonDepth", "maxBatch", "maxPageSize", "reloadDebounceMs", "reloadPollMs"] as const;
   const nonNegative = ["requestTimeoutMs", "headersTimeoutMs", "keepAliveTimeoutMs"] as const;
   for (const key of [...positive, ...nonNegative]) {

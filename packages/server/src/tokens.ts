@@ -1,7 +1,10 @@
 /**
  * Bearer tokens: scoped, stored only as SHA-256 hashes in a JSON file in the data
  * directory, and compared in constant time (`timingSafeEqual` on digests, every stored
- * token checked, no early exit).
+ * token checked, no early exit). Tokens that authenticated are remembered (a bounded map
+ * from the presented token to its principal) so a keep-alive client's next requests skip
+ * the digest; a token that failed is never remembered, so unauthenticated input cannot
+ * grow the map, and every miss takes the constant-time path.
  */
 import { hash, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -98,18 +101,37 @@ export interface Authenticator {
 
 /** Most characters of a presented token that are hashed (longer ones cannot be valid). */
 const MAX_TOKEN_LENGTH = 512;
+/** Most authenticated tokens remembered (the oldest is forgotten first). */
+export const MAX_REMEMBERED_TOKENS = 256;
+const BEARER = /^Bearer ([\x21-\x7e]+)$/;
 
-/** Builds an {@link Authenticator} over stored tokens. */
+/**
+ * Builds an {@link Authenticator} over stored tokens. A remembered token is found by a
+ * `Map` lookup on the presented string: its timing depends on the presented string's own
+ * hash and, only on a hash match, on a comparison with a token that already authenticated
+ * — it reveals nothing a guess could be checked against, and a miss always goes on to the
+ * full constant-time comparison.
+ */
 export function createAuthenticator(tokens: readonly StoredToken[]): Authenticator {
   const stored = tokens.map((t) => ({ digest: Buffer.from(t.sha256, "hex"), principal: { id: t.id, scopes: t.scopes } }));
+  const remembered = new Map<string, Principal>();
   return {
     authenticate(header) {
-      const match = /^Bearer ([\x21-\x7e]+)$/.exec(header ?? "");
-      const token = match?.[1];
+      if (header === undefined) return null;
+      const token = BEARER.exec(header)?.[1];
       if (token === undefined || token.length > MAX_TOKEN_LENGTH) return null;
+      const known = remembered.get(token);
+      if (known !== undefined) return known;
       const digest = hash("sha256", token, "buffer");
       let found: Principal | null = null;
       for (const s of stored) if (timingSafeEqual(s.digest, digest) && found === null) found = s.principal;
+      if (found !== null) {
+        if (remembered.size >= MAX_REMEMBERED_TOKENS) {
+          const oldest = remembered.keys().next().value;
+          if (oldest !== undefined) remembered.delete(oldest);
+        }
+        remembered.set(token, found);
+      }
       return found;
     },
   };

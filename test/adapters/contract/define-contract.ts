@@ -107,9 +107,12 @@ export function defineContract(driver: AdapterDriver, mode: KernelMode = localMo
       it("approved: the body runs and the approval is audited", async () => {
         const r = await scenario({ policies: [APPROVE_READS], approvals: () => Promise.resolve({ approved: true, approvers: ["ann"] }) }, {});
         expect(r.ran).toContain("read_file:a.txt");
-        // A sidecar records the require_approval decision when it takes it; the approval itself is the approvals API's record.
-        const reason: unknown = mode.remote ? expect.any(String) : expect.stringContaining("approved by ann");
-        expect(decisionRecords(r.records, "c2")[0]?.decision).toMatchObject({ action: "require_approval", reason });
+        const approved = { action: "require_approval", reason: expect.stringContaining("approved by ann") as unknown };
+        if (mode.remote) {
+          // A sidecar records the require_approval decision when it takes it (pending_approval), then the approval's result and the tool's outcome under the same call id.
+          expect(r.records.filter((x) => x.call_id === "c2").map((x) => [x.kind, x.outcome?.status])).toEqual([["decision", "pending_approval"], ["decision", "pending"], ["outcome", "ok"]]);
+          expect(decisionRecords(r.records, "c2")[1]?.decision).toMatchObject(approved);
+        } else expect(decisionRecords(r.records, "c2")[0]?.decision).toMatchObject(approved);
       });
 
       it.each([
@@ -240,7 +243,7 @@ export function defineContract(driver: AdapterDriver, mode: KernelMode = localMo
       const expose = driver.ungoverned.bind(driver);
       describe("C16 ungoverned surfaces", () => {
         it("are audited as ungoverned or output_unenforced", async () => {
-          // With a sidecar, an adapter's own markers have no route there: they are in the remote kernel's local journal.
+          // With a sidecar, an adapter's own markers are recorded there through POST /v1/audit/events.
           const r = await using(await mode.build({ policies: [DENY_DELETE] }), ({ kernel }) => expose({ kernel, agent: CONTRACT_AGENT, strict: false }));
           expect(r.error).toBeUndefined();
           expect(JSON.stringify(r.records)).toMatch(/ungoverned|output_unenforced/);

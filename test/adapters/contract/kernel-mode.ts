@@ -65,13 +65,11 @@ export const localMode: KernelMode = {
 /** Every call id the contract's scripts use (the sidecar records its own ids; these are mapped back). */
 const SCRIPT_CALL_IDS = ["c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "d1", "s1", "u1", "h1"];
 
-/** A remote kernel on `sidecar`; its records are the sidecar's log (call ids mapped back) plus the local journal. */
+/** A remote kernel on `sidecar`; its records are the sidecar's log (call ids mapped back): adapters' own entries are sent there too. */
 export function remoteScenario(sidecar: Sidecar, spec: Omit<KernelSpec, "policies" | "audit"> = {}): ScenarioKernel & { kernel: RemoteKernel } {
-  const journal = memoryAudit();
   const kernel = remoteKernel({
     endpoint: sidecar.endpoint,
     token: DECIDE_TOKEN.token,
-    journal,
     // The contract's "no handler" case: no approval handler at all.
     approvals: spec.approvals ?? false,
     ...(spec.approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs: spec.approvalTimeoutMs }),
@@ -88,7 +86,7 @@ export function remoteScenario(sidecar: Sidecar, spec: Omit<KernelSpec, "policie
         const mapped = r.call_id === undefined ? undefined : local.get(r.call_id);
         return mapped === undefined ? r : { ...r, call_id: mapped };
       });
-      return [...remote, ...journal.records()];
+      return remote;
     },
     async close() {
       await kernel.close();

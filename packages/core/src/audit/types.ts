@@ -11,10 +11,14 @@ export type AuditDecision = Pick<Decision, "allowed" | "action" | "matched_rule"
 /** What happened to the call. */
 export interface AuditOutcome {
   /**
-   * `denied`: never ran; `pending`: decision recorded, tool about to run; `permitted`: allowed,
-   * and the caller runs the tool itself (the RL guard's episodes); `ok`/`error`: the tool's result.
+   * `denied`: never ran; `pending`: decision recorded, tool about to run; `pending_approval`:
+   * a `require_approval` decision recorded before anyone asked for or gave the approval (the
+   * governance server's `/v1/decide`): the tool has not run, and a later record under the
+   * same `call_id` says whether it was approved (`pending`) or not (`denied`); `permitted`:
+   * allowed, and the caller runs the tool itself (the RL guard's episodes); `ok`/`error`:
+   * the tool's result.
    */
-  status: "denied" | "pending" | "permitted" | "ok" | "error";
+  status: "denied" | "pending" | "pending_approval" | "permitted" | "ok" | "error";
   duration_ms?: number;
   /** The tool's error, for `error`. */
   error?: { name: string; message: string };

@@ -10,13 +10,40 @@ export interface KillSwitch {
   readonly reason: string;
   engage(reason: string): void;
   release(): void;
+  /**
+   * Why the agent `agentId` alone is killed (its decisions are deny `kill_switch` too), or
+   * undefined. Optional: a switch without it stops everything or nothing.
+   */
+  reasonFor?(agentId: string): string | undefined;
 }
 
-/** Creates a released kill switch. */
-export function createKillSwitch(): KillSwitch {
+/** A kill switch that can also kill single agents (what {@link createKillSwitch} returns). */
+export interface AgentKillSwitch extends KillSwitch {
+  reasonFor(agentId: string): string | undefined;
+  /** Kills one agent: its next decisions are deny `kill_switch`. Throws RangeError past {@link MAX_KILLED_AGENTS}. */
+  killAgent(agentId: string, reason: string): void;
+  /** Lifts one agent's kill; true when it was killed. */
+  reviveAgent(agentId: string): boolean;
+  /** Killed agent ids with reasons. */
+  killedAgents(): [string, string][];
+}
+
+/** Most agents that can be killed one by one at once (operator input, but still bounded). */
+export const MAX_KILLED_AGENTS = 100_000;
+
+/** Creates a released kill switch with no agent killed. */
+export function createKillSwitch(): AgentKillSwitch {
   let engaged = false;
   let reason = "";
+  const killed = new Map<string, string>();
   return {
+    reasonFor: (agentId) => killed.get(agentId),
+    killAgent(agentId, why) {
+      if (!killed.has(agentId) && killed.size >= MAX_KILLED_AGENTS) throw new RangeError(`more than ${MAX_KILLED_AGENTS} killed agents`);
+      killed.set(agentId, why);
+    },
+    reviveAgent: (agentId) => killed.delete(agentId),
+    killedAgents: () => [...killed.entries()],
     get engaged() {
       return engaged;
     },

@@ -49,6 +49,8 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     try {
       if (killSwitch.engaged) return deny("kill_switch", `Kill switch engaged: ${killSwitch.reason}`);
       const agentId = agentIdOf(request);
+      const killed = agentId === undefined ? undefined : killSwitch.reasonFor?.(agentId);
+      if (killed !== undefined) return deny("kill_switch", `Agent '${String(agentId)}' is killed: ${killed}`);
       const held = agentId === undefined ? undefined : quarantine.reasonFor(agentId);
       if (held !== undefined) return deny("quarantined", `Agent '${String(agentId)}' is quarantined: ${held}`);
       const context: unknown = isObject(request) ? request.context : undefined;

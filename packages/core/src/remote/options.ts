@@ -22,13 +22,15 @@ export interface RemoteKernelOptions {
   /** Bound on one answer; a larger one is denied (`remote_invalid_answer`). Default {@link DEFAULT_MAX_ANSWER_BYTES}. */
   maxAnswerBytes?: number;
   /**
-   * Handles `require_approval` in `enforce`. Default: `remoteApprovalHandler` on the same
-   * endpoint and token (the sidecar's approvals API). `false`: none (such calls are denied, `approval_required`).
+   * Handles `require_approval` in `enforce`. Default: the sidecar's approvals API on the same
+   * endpoint and token (`remoteApprovalHandler`, with each approval naming the sidecar's
+   * call id). Another handler's approval is recorded through `POST /v1/audit/events`.
+   * `false`: none (such calls are denied, `approval_required`).
    */
   approvals?: ApprovalHandler | false;
   /** How long `enforce` waits for an approval. Default `DEFAULT_APPROVAL_TIMEOUT_MS`. */
   approvalTimeoutMs?: number;
-  /** Where entries the sidecar has no route for are kept (adapters' own markers). Default: none (counted only). */
+  /** A local copy of every entry sent to the sidecar's `POST /v1/audit/events` (adapters' own decisions and markers). Default: none. */
   journal?: AuditSink;
   /** A local kill switch, checked before asking the sidecar. */
   killSwitch?: KillSwitch;
@@ -44,6 +46,8 @@ export interface RemoteKernelStats extends KernelStats, RemoteAuditStats {
   remoteDecisions: number;
   /** Failed round trips, by the reason code they denied with. */
   remoteFailures: Record<RemoteFailureCode, number>;
+  /** Approvals the kernel stopped waiting for whose withdrawal the sidecar did not confirm (they expire at their own time). */
+  readonly approvalWithdrawFailures: number;
 }
 
 /** A kernel whose decisions and audit live in a governance sidecar (`agentgov serve`). */

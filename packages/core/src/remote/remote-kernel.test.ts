@@ -2,17 +2,19 @@ import { Worker } from "node:worker_threads";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { memoryAudit } from "../audit/index.js";
 import { GovernanceDenied, isAgentGovError } from "../errors.js";
+import type { AgentKillSwitch } from "../guards/kill-switch.js";
 import type { Decision, DecisionRequest } from "../policy/types.js";
 import type { RemoteKernel, RemoteKernelOptions } from "./options.js";
 import { remoteKernel } from "./remote-kernel.js";
 
 const TOKEN = "agt_test-token";
 
-type Fault = "none" | "hang" | "garbage" | "status500" | "oversized" | "invalid_decision" | "outcome500";
+type Fault = "none" | "hang" | "garbage" | "status500" | "oversized" | "invalid_decision" | "outcome500" | "events500";
 
 interface StubState {
   decided: { request: DecisionRequest; callId: string; query: string }[];
   outcomes: Record<string, unknown>[];
+  events: Record<string, unknown>[];
 }
 
 /**
@@ -164,6 +166,43 @@ describe("remoteKernel: round trips", () => {
     expect(steered).toEqual(["prefer the cache"]);
   });
 
+  it("a local per-agent kill denies that agent (kill_switch) without asking the sidecar", async () => {
+    const k = kernel();
+    (k.killSwitch as AgentKillSwitch).killAgent("bot", "runaway");
+    const ran: unknown[] = [];
+    expect((await denial(k.enforce(call("write"), (a) => ran.push(a)))).decision).toMatchObject({ code: "kill_switch", reason: "Agent 'bot' is killed: runaway" });
+    expect(k.decide({ ...call("write"), agent: "other" }).allowed).toBe(true);
+    expect(ran).toEqual([]);
+    expect((await sidecar.state()).decided).toHaveLength(1);
+  });
+
+  it("an approval from a handler other than the sidecar's is recorded as events under the sidecar's call id", async () => {
+    const k = kernel({ approvals: () => Promise.resolve({ approved: true, approvers: ["finance"] }) });
+    await expect(k.enforce(call("refund", { amount: 5 }), () => "refunded", { callId: "tc-r" })).resolves.toBe("refunded");
+    const { events } = await sidecar.state();
+    const serverId = k.serverCallId("tc-r");
+    expect(events.map((e) => [e.kind, e.call_id, (e.outcome as { status: string }).status])).toEqual([["decision", serverId, "pending"], ["outcome", serverId, "ok"]]);
+    expect(events[0]).toMatchObject({ decision: { action: "require_approval", reason: expect.stringContaining("approved by finance") as unknown } });
+  });
+
+  it("a refusal by a handler other than the sidecar's is recorded as an event under the sidecar's call id", async () => {
+    const k = kernel({ approvals: () => Promise.resolve({ approved: false, note: "no" }) });
+    const ran: unknown[] = [];
+    expect((await denial(k.enforce(call("refund", { amount: 5 }), (a) => ran.push(a), { callId: "tc-n" }))).decision.code).toBe("approval_denied");
+    expect(ran).toEqual([]);
+    const { events } = await sidecar.state();
+    expect(events).toMatchObject([{ kind: "decision", call_id: k.serverCallId("tc-n"), decision: { code: "approval_denied" }, outcome: { status: "denied" } }]);
+  });
+
+  it("an approval whose record the sidecar refuses is denied (audit_unavailable); the tool never runs", async () => {
+    const k = kernel({ approvals: () => Promise.resolve({ approved: true, approvers: ["finance"] }) });
+    await sidecar.fault("events500");
+    const ran: unknown[] = [];
+    expect((await denial(k.enforce(call("refund", { amount: 5 }), (a) => ran.push(a)))).decision.code).toBe("audit_unavailable");
+    expect(ran).toEqual([]);
+    expect(k.stats.auditForwardFailures).toBe(1);
+  });
+
   it("the local kill switch and quarantine deny without asking the sidecar", async () => {
     const k = kernel();
     k.killSwitch.engage("incident");
@@ -274,13 +313,35 @@ describe("remoteKernel: the audit sink", () => {
     expect(k.stats.auditForwardFailures).toBe(1);
   });
 
-  it("entries the sidecar has no route for go to the journal, counted", () => {
+  it("an adapter's own entries go to POST /v1/audit/events (a copy in the journal), under the sidecar's call id when linked, counted", async () => {
     const journal = memoryAudit();
     const k = kernel({ journal });
     const d: Decision = { allowed: true, action: "log", matched_rule: null, policy: null, code: "default", reason: "ungoverned", policy_digest: "" };
-    k.audit.append({ kind: "decision", agent: "bot", stage: "pre_tool", tool: "hosted", decision: d, policy_digest: "", ext: { x: { ungoverned: true } } });
-    expect(journal.records()).toHaveLength(1);
-    expect(k.stats.auditUnforwarded).toBe(1);
+    const marker = k.audit.append({ kind: "decision", agent: "bot", stage: "pre_tool", tool: "hosted", decision: d, policy_digest: "", ext: { x: { ungoverned: true } } });
+    expect(marker).toMatchObject({ seq: 101, tool: "hosted" });
+    // An outcome /v1/outcome cannot carry (a denial by the adapter after the call was linked).
+    const allowed = k.decide(call("write"));
+    k.audit.append({ kind: "decision", agent: "bot", stage: "pre_tool", tool: "write", call_id: "tc-3", decision: allowed, policy_digest: allowed.policy_digest });
+    k.audit.append({ kind: "outcome", agent: "bot", stage: "post_tool", tool: "write", call_id: "tc-3", decision: allowed, policy_digest: allowed.policy_digest, outcome: { status: "denied" } });
+    const { decided, events } = await sidecar.state();
+    expect(events).toMatchObject([{ kind: "decision", tool: "hosted", ext: { x: { ungoverned: true } } }, { kind: "outcome", call_id: decided[0]?.callId, outcome: { status: "denied" } }]);
+    expect(journal.records()).toHaveLength(2);
+    expect(k.stats).toMatchObject({ auditEvents: 2, auditForwarded: 2, auditForwardFailures: 0 });
+    expect(k.audit.head().seq).toBe(102);
+  });
+
+  it("an event the sidecar refuses throws AUDIT_UNAVAILABLE (so an adapter that depends on it denies), counted", async () => {
+    const k = kernel();
+    await sidecar.fault("events500");
+    const d: Decision = { allowed: false, action: "deny", matched_rule: null, policy: null, code: "rule", reason: "adapter's own", policy_digest: "" };
+    let thrown: unknown;
+    try {
+      k.audit.append({ kind: "decision", agent: "bot", stage: "pre_tool", tool: "own", decision: d, policy_digest: "" });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isAgentGovError(thrown) && thrown.code === "AUDIT_UNAVAILABLE").toBe(true);
+    expect(k.stats).toMatchObject({ auditForwardFailures: 1, auditEvents: 0 });
   });
 });
 

@@ -8,22 +8,28 @@
  * - The sidecar writes each decision record before it answers (write-ahead); `enforce`
  *   reports the tool's outcome (`POST /v1/outcome`) and asks the sidecar the `post_tool`
  *   question about the output (it cannot know locally whether the sidecar's policies have
- *   `post_tool` rules, so it always asks).
+ *   `post_tool` rules, so it always asks). As in `createKernel`, a `post_tool` answer taken
+ *   by default (code `default`: no `post_tool` rule matched) does not withhold the output;
+ *   every other answer that is not an allow does (a rule's deny, a kill, a failed round
+ *   trip), and the output is never returned.
+ * - Approvals through the sidecar name the call (`call_id`): the sidecar records the
+ *   approval's result under it and takes the tool's outcome like any allowed call's. An
+ *   approval from another handler is recorded through `POST /v1/audit/events`.
  * - Fail closed: a timeout, a refused connection, a non-2xx answer, an oversized or
  *   malformed answer, a decision that does not validate: each is a deny with a `remote_*`
  *   reason code, counted in `stats.remoteFailures`. Never an allow.
  */
-import type { AuditOutcome } from "../audit/types.js";
+import type { AuditEntry, AuditOutcome } from "../audit/types.js";
 import { AgentGovError, GovernanceDenied, isAgentGovError } from "../errors.js";
 import { createKillSwitch, createQuarantine } from "../guards/kill-switch.js";
 import { askApproval } from "../kernel/approval.js";
-import { agentIdOf, describeCall } from "../kernel/audit-entry.js";
+import { agentIdOf, describeCall, summarizeDecision, type CallInfo } from "../kernel/audit-entry.js";
 import { actionDigest, steer } from "../kernel/create-kernel.js";
 import { redactOutput } from "../kernel/redact-output.js";
 import { applyTransformToArgs } from "../kernel/transform.js";
-import { DEFAULT_APPROVAL_TIMEOUT_MS, type EnforceOptions } from "../kernel/types.js";
+import { DEFAULT_APPROVAL_TIMEOUT_MS, type ApprovalHandler, type EnforceOptions } from "../kernel/types.js";
 import type { DecideOptions, Decision, DecisionRequest, ReasonCode } from "../policy/types.js";
-import { remoteApprovalHandler } from "./approval-handler.js";
+import { remoteApprovals } from "./approval-handler.js";
 import { createCallIds } from "./call-ids.js";
 import { parseEndpoint } from "./endpoint.js";
 import { asRemoteFailure, REMOTE_FAILURE_CODES, RemoteFailure, statusFailure, type RemoteFailureCode } from "./failure.js";
@@ -52,16 +58,21 @@ export function remoteKernel(options: RemoteKernelOptions): RemoteKernel {
   const clock = options.clock ?? Date.now;
   const killSwitch = options.killSwitch ?? createKillSwitch();
   const quarantine = options.quarantine ?? createQuarantine();
-  const approvals =
-    options.approvals === false ? undefined
-    : (options.approvals ?? remoteApprovalHandler({ endpoint: options.endpoint, ...(options.token === undefined ? {} : { token: options.token }), timeoutMs, maxAnswerBytes: maxBytes }));
+  // The sidecar's approvals (default) name each call; another handler is asked as it is.
+  const sidecarApprovals = options.approvals === undefined ? remoteApprovals({ endpoint: options.endpoint, ...(options.token === undefined ? {} : { token: options.token }), timeoutMs, maxAnswerBytes: maxBytes }) : undefined;
+  const approvalsFor = (serverId: string | undefined): ApprovalHandler | undefined => (options.approvals === false ? undefined : (sidecarApprovals?.handlerFor(serverId) ?? options.approvals));
   const http = createHttpClient(endpoint);
   const channel = createSyncChannel(endpoint, maxBytes);
   const calls = createCallIds();
   const remoteFailures = Object.fromEntries(REMOTE_FAILURE_CODES.map((c) => [c, 0])) as Record<RemoteFailureCode, number>;
-  const stats: RemoteKernelStats = { decisions: 0, denied: 0, auditFailuresAllowed: 0, auditFailuresDenied: 0, internalErrors: 0, remoteDecisions: 0, remoteFailures, auditForwarded: 0, auditForwardFailures: 0, auditUnforwarded: 0 };
+  const stats: RemoteKernelStats = {
+    decisions: 0, denied: 0, auditFailuresAllowed: 0, auditFailuresDenied: 0, internalErrors: 0, remoteDecisions: 0, remoteFailures, auditForwarded: 0, auditForwardFailures: 0, auditEvents: 0, auditUnforwarded: 0,
+    get approvalWithdrawFailures() {
+      return sidecarApprovals?.withdrawFailures ?? 0;
+    },
+  };
   let digest = "";
-  const audit = remoteAuditSink({ channel, calls, stats, timeoutMs, maxBytes, clock, journal: options.journal });
+  const audit = remoteAuditSink({ channel, calls, stats, timeoutMs, maxBytes, clock, journal: options.journal }, (call) => http.request(call));
 
   const deny = (code: ReasonCode, reason: string, from?: Decision): Decision => ({
     allowed: false,
@@ -77,6 +88,8 @@ export function remoteKernel(options: RemoteKernelOptions): RemoteKernel {
   const guard = (request: DecisionRequest): Decision | undefined => {
     if (killSwitch.engaged) return deny("kill_switch", `Kill switch engaged: ${killSwitch.reason}`);
     const agentId = agentIdOf(request);
+    const killed = agentId === undefined ? undefined : killSwitch.reasonFor?.(agentId);
+    if (killed !== undefined) return deny("kill_switch", `Agent '${agentId ?? ""}' is killed: ${killed}`);
     const held = agentId === undefined ? undefined : quarantine.reasonFor(agentId);
     return held === undefined ? undefined : deny("quarantined", `Agent '${agentId ?? ""}' is quarantined: ${held}`);
   };
@@ -132,12 +145,18 @@ export function remoteKernel(options: RemoteKernelOptions): RemoteKernel {
     }
   };
 
+  /** A denial `audit_unavailable` for a record the sidecar did not take (counted). */
+  const unrecorded = (error: unknown, from: Decision): Decision => {
+    stats.auditFailuresDenied++;
+    return deny("audit_unavailable", `The sidecar did not record the call, so it is denied: ${messageOf(error)}`, from);
+  };
+
   /**
-   * Reports an outcome; a denial when the sidecar did not record it. An approved call the
-   * sidecar does not track (it answers UNKNOWN_CALL: its decision record was the
-   * `require_approval`, and the approval's consume is its record) is counted as unforwarded.
+   * Reports an outcome; a denial when the sidecar did not record it. An outcome
+   * `/v1/outcome` does not take (`UNKNOWN_CALL`: an approval from a handler other than
+   * the sidecar's, which the sidecar does not track) is recorded as an event.
    */
-  const report = async (serverId: string | undefined, outcome: AuditOutcome, from: Decision, approved: boolean): Promise<Decision | null> => {
+  const report = async (call: CallInfo, serverId: string | undefined, outcome: AuditOutcome, from: Decision): Promise<Decision | null> => {
     const body = serverId === undefined ? undefined : outcomeBody(serverId, outcome);
     if (body === undefined) {
       stats.auditUnforwarded++;
@@ -149,14 +168,27 @@ export function remoteKernel(options: RemoteKernelOptions): RemoteKernel {
       return null;
     } catch (error) {
       const failure = asRemoteFailure(error);
-      if (approved && failure.serverCode === "UNKNOWN_CALL") {
-        stats.auditUnforwarded++;
-        return null;
+      if (failure.serverCode !== "UNKNOWN_CALL") {
+        stats.auditForwardFailures++;
+        stats.auditFailuresDenied++;
+        return deny("audit_unavailable", `The sidecar did not record the outcome, so the output is withheld (${failure.code}): ${failure.message}`, from);
       }
-      stats.auditForwardFailures++;
-      stats.auditFailuresDenied++;
-      return deny("audit_unavailable", `The sidecar did not record the outcome, so the output is withheld (${failure.code}): ${failure.message}`, from);
     }
+    try {
+      await audit.sendEvent({ ...callEntry(call, serverId, from), kind: "outcome", outcome });
+      return null;
+    } catch (error) {
+      return unrecorded(error, from);
+    }
+  };
+
+  /** The fields of a call's records, under the sidecar's call id. */
+  const callEntry = (call: CallInfo, serverId: string | undefined, decision: Decision): Omit<AuditEntry, "kind"> => {
+    const entry: Omit<AuditEntry, "kind"> = { agent: call.agent, stage: call.stage, call_id: serverId ?? call.callId, decision: summarizeDecision(decision), policy_digest: decision.policy_digest };
+    if (call.tool !== undefined) entry.tool = call.tool;
+    if (call.action !== undefined) entry.action = call.action;
+    if (call.runId !== undefined) entry.run_id = call.runId;
+    return entry;
   };
 
   const enforce = async <T>(request: DecisionRequest, run: (args: unknown) => T | Promise<T>, enforceOptions: EnforceOptions = {}): Promise<T> => {
@@ -169,12 +201,26 @@ export function remoteKernel(options: RemoteKernelOptions): RemoteKernel {
       if (serverId !== undefined) calls.link(call.callId, serverId);
       let approval: string[] | undefined;
       if (decision.action === "require_approval" && decision.code === "rule") {
-        const outcome = await askApproval(approvals, { request, decision, actionDigest: actionDigest(call, decision.policy_digest), approvers: decision.approvers ?? [], quorum: decision.quorum ?? 1 }, approvalTimeoutMs);
+        const outcome = await askApproval(approvalsFor(serverId), { request, decision, actionDigest: actionDigest(call, decision.policy_digest), approvers: decision.approvers ?? [], quorum: decision.quorum ?? 1 }, approvalTimeoutMs);
         if (outcome.approved) {
           approval = outcome.approvers;
           const by = approval.length === 0 ? "the approval handler" : approval.join(", ");
           decision = { ...decision, reason: `${decision.reason} (approved by ${by}${outcome.note === undefined ? "" : `: ${outcome.note}`})` };
-        } else decision = deny(outcome.code, outcome.reason, decision);
+          if (sidecarApprovals === undefined) {
+            // The sidecar recorded pending_approval; the approval came from elsewhere, so its result is recorded here.
+            try {
+              await audit.sendEvent({ ...callEntry(call, serverId, decision), kind: "decision", outcome: { status: "pending" }, ext: { remote_kernel: { approval: "local_handler", approved_by: approval } } });
+            } catch (error) {
+              throw new GovernanceDenied(unrecorded(error, decision));
+            }
+          }
+        } else {
+          decision = deny(outcome.code, outcome.reason, decision);
+          if (sidecarApprovals === undefined && serverId !== undefined) {
+            // Best effort (the call is denied either way; a refusal is counted by the sink).
+            await audit.sendEvent({ ...callEntry(call, serverId, decision), kind: "decision", outcome: { status: "denied" }, ext: { remote_kernel: { approval: options.approvals === false ? "no_handler" : "local_handler" } } }).catch(() => undefined);
+          }
+        }
       }
       const approved = approval !== undefined;
       if (!decision.allowed && !approved) throw new GovernanceDenied(decision);
@@ -186,15 +232,15 @@ export function remoteKernel(options: RemoteKernelOptions): RemoteKernel {
         output = await run(args);
       } catch (toolError) {
         // The tool's error is rethrown unchanged; an outcome the sidecar refused is counted by report().
-        await report(serverId, { status: "error", duration_ms: clock() - started, error: { name: errorName(toolError), message: messageOf(toolError) } }, decision, approved);
+        await report(call, serverId, { status: "error", duration_ms: clock() - started, error: { name: errorName(toolError), message: messageOf(toolError) } }, decision);
         throw new ToolFailure(toolError);
       }
       const duration = clock() - started;
       // The sidecar's policies may check outputs; only it knows, so it is always asked.
       const post = call.stage === "pre_tool" ? (await decideRemote({ agent: request.agent, stage: "post_tool", context: { ...request.context, args, output } }, undefined, false)).decision : undefined;
-      // A post_tool default never withholds an output the pre_tool decision let run (docs/policy.md).
+      // A post_tool default never withholds an output the pre_tool decision let run (docs/policy.md); any other non-allow does.
       const blocking = post !== undefined && !post.allowed && post.code !== "default";
-      const refused = await report(serverId, { status: "ok", duration_ms: duration }, post ?? decision, approved);
+      const refused = await report(call, serverId, { status: "ok", duration_ms: duration }, post ?? decision);
       if (refused !== null) throw new GovernanceDenied(refused);
       if (blocking) throw new GovernanceDenied(post);
       let result: unknown = output;
@@ -230,6 +276,7 @@ export function remoteKernel(options: RemoteKernelOptions): RemoteKernel {
     close() {
       closing ??= (async () => {
         http.close();
+        sidecarApprovals?.close();
         await channel.close();
         await audit.close();
       })();

@@ -1,7 +1,7 @@
 // A stub governance sidecar for the remote kernel's unit tests, run in a worker thread:
 // the remote kernel's synchronous `decide` blocks its own thread, so the server answering
 // it must live on another one. It speaks the wire format of @agentgov/server
-// (POST /v1/decide, POST /v1/outcome, bearer token, `{ code, message }` errors) with a
+// (POST /v1/decide, POST /v1/outcome, POST /v1/audit/events, bearer token, `{ code, message }` errors) with a
 // fixed decision table, and faults the test switches on through messages.
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
@@ -9,7 +9,7 @@ import { parentPort, workerData } from "node:worker_threads";
 
 const TOKEN = workerData.token;
 const DIGEST = "ab".repeat(32);
-const state = { fault: "none", decided: [], outcomes: [] };
+const state = { fault: "none", decided: [], outcomes: [], events: [] };
 const hanging = [];
 
 function decision(request) {
@@ -54,6 +54,11 @@ const server = createServer(async (req, res) => {
     state.outcomes.push(body);
     return send(200, { ...body, kind: "outcome", seq: state.outcomes.length, hash: "cd".repeat(32) });
   }
+  if (path === "/v1/audit/events") {
+    if (state.fault === "events500") return send(500, { code: "AUDIT_UNAVAILABLE", message: "disk full" });
+    state.events.push(body);
+    return send(201, { ...body, v: 1, ts: new Date().toISOString(), seq: 100 + state.events.length, prev: "", hash: "ef".repeat(32) });
+  }
   if (path !== "/v1/decide") return send(404, { code: "NOT_FOUND", message: "no route" });
   switch (state.fault) {
     case "hang":
@@ -84,7 +89,7 @@ parentPort.on("message", (m) => {
     server.close(() => parentPort.postMessage({ id: m.id }));
     return;
   }
-  parentPort.postMessage({ id: m.id, decided: state.decided, outcomes: state.outcomes });
+  parentPort.postMessage({ id: m.id, decided: state.decided, outcomes: state.outcomes, events: state.events });
 });
 
 server.listen(0, "127.0.0.1", () => parentPort.postMessage({ type: "ready", port: server.address().port, digest: DIGEST }));

@@ -53,8 +53,11 @@ export interface LogRow {
   ts_ms: number | null;
 }
 
-/** The statement that inserts a row (named parameters are the {@link LogRow} fields). */
-export const INSERT_ROW = "INSERT INTO audit_log (pos, type, seq, line, agent, tool, decision, code, call_id, kind, ts_ms) VALUES (@pos, @type, @seq, @line, @agent, @tool, @decision, @code, @call_id, @kind, @ts_ms)";
+/** A row's values in column order (the positional parameters of {@link INSERT_ROW}). */
+export type LogRowValues = [LogRow["pos"], LogRow["type"], LogRow["seq"], LogRow["line"], LogRow["agent"], LogRow["tool"], LogRow["decision"], LogRow["code"], LogRow["call_id"], LogRow["kind"], LogRow["ts_ms"]];
+
+/** The statement that inserts a row: positional parameters in {@link LogRowValues} order (binding them is cheaper than named ones). */
+export const INSERT_ROW = "INSERT INTO audit_log (pos, type, seq, line, agent, tool, decision, code, call_id, kind, ts_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /**
  * Opens (creating it) the database at `path` in WAL mode with the schema in place.

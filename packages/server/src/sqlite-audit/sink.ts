@@ -7,7 +7,10 @@
  * row waits in memory. A timer (`flushIntervalMs`, unref'd) commits every waiting row in
  * ONE transaction: in WAL mode with `synchronous = NORMAL` (the default) the commit is
  * durable across a process crash once it returns; with `FULL` it also fsyncs the WAL, once
- * for the whole batch. `flush()` commits now. `close()` adds the final checkpoint, commits
+ * for the whole batch. `flush()` commits now. `whenDurable()` resolves once every record
+ * appended so far is committed: it asks for the commit at the end of the current turn of
+ * the event loop (`setImmediate`), so every caller of one turn shares one transaction
+ * (the server's durable acknowledgement). `close()` adds the final checkpoint, commits
  * and closes the database.
  *
  * Failure is closed: if a commit fails (disk full, I/O error, the database locked by
@@ -34,7 +37,7 @@ import {
   type LineStore,
   type RecordLink,
 } from "@agentgov/core/audit";
-import { INSERT_ROW, openAuditDatabase, type LogRow, type SqliteSynchronous } from "./schema.js";
+import { INSERT_ROW, openAuditDatabase, type LogRow, type LogRowValues, type SqliteSynchronous } from "./schema.js";
 
 /** Default group-commit interval (ms). */
 export const DEFAULT_SQLITE_FLUSH_INTERVAL_MS = 5;
@@ -87,6 +90,9 @@ export class SqliteSink implements AuditSink {
   #state: SqliteAuditState = "open";
   #failure: AgentGovError | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
+  /** The promise of the next commit, shared by every `whenDurable()` caller until it runs. */
+  #nextCommit: { promise: Promise<void>; resolve: () => void; reject: (error: AgentGovError) => void } | undefined;
   readonly #lines: LineStore;
 
   constructor(path: string, options: SqliteAuditOptions) {
@@ -121,9 +127,9 @@ export class SqliteSink implements AuditSink {
       },
     };
     try {
-      const insert = db.prepare<[LogRow]>(INSERT_ROW);
+      const insert = db.prepare<LogRowValues>(INSERT_ROW);
       this.#insert = db.transaction((rows: readonly LogRow[]) => {
-        for (const row of rows) insert.run(row);
+        for (const r of rows) insert.run(r.pos, r.type, r.seq, r.line, r.agent, r.tool, r.decision, r.code, r.call_id, r.kind, r.ts_ms);
       });
       const resumed = resume(db, this.path, signer?.keyId);
       this.#pos = resumed?.pos ?? 0;
@@ -181,6 +187,28 @@ export class SqliteSink implements AuditSink {
     return failure === undefined ? Promise.resolve() : Promise.reject(failure);
   }
 
+  /**
+   * Resolves once every record appended so far is committed (durable as `synchronous`
+   * says; `close()` and `flush()` commit them too); rejects with `AUDIT_UNAVAILABLE` when
+   * that commit fails or the sink is failed. The commit runs at the end of this turn of the
+   * event loop, one transaction for every caller of the turn.
+   */
+  whenDurable(): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(new AgentGovError("AUDIT_UNAVAILABLE", this.#failure.message, { cause: this.#failure.cause }));
+    if (this.#rows.length === 0) return Promise.resolve();
+    if (this.#nextCommit === undefined) {
+      let resolve!: () => void;
+      let reject!: (error: AgentGovError) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.#nextCommit = { promise, resolve, reject };
+    }
+    this.#immediate ??= setImmediate(this.#onImmediate);
+    return this.#nextCommit.promise;
+  }
+
   close(): Promise<void> {
     if (this.#state === "closed") return Promise.resolve();
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
@@ -221,6 +249,11 @@ export class SqliteSink implements AuditSink {
     this.#commit();
   };
 
+  readonly #onImmediate = (): void => {
+    this.#immediate = undefined;
+    this.#commit();
+  };
+
   readonly #exitCommit = (): void => {
     if (this.#state === "open" || this.#state === "closing") this.#commit();
   };
@@ -231,16 +264,27 @@ export class SqliteSink implements AuditSink {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    if (this.#rows.length === 0 || this.#failure !== undefined) return this.#failure;
+    if (this.#immediate !== undefined) {
+      clearImmediate(this.#immediate);
+      this.#immediate = undefined;
+    }
+    const waiting = this.#nextCommit;
+    this.#nextCommit = undefined;
+    if (this.#rows.length === 0 || this.#failure !== undefined) {
+      settle(waiting, this.#failure);
+      return this.#failure;
+    }
     const rows = this.#rows;
     this.#rows = [];
+    let failure: AgentGovError | undefined;
     try {
       this.#insert(rows);
       this.#bufferedRecords = 0;
-      return undefined;
     } catch (error) {
-      return this.#fail(error as Error & { code?: string });
+      failure = this.#fail(error as Error & { code?: string });
     }
+    settle(waiting, failure);
+    return failure;
   }
 
   #fail(error: Error & { code?: string }): AgentGovError {
@@ -263,6 +307,13 @@ export class SqliteSink implements AuditSink {
       // the connection is already unusable; nothing more to release
     }
   }
+}
+
+/** Resolves the waiters of a commit, or rejects them with the sink's failure. */
+function settle(waiting: { resolve: () => void; reject: (error: AgentGovError) => void } | undefined, failure: AgentGovError | undefined): void {
+  if (waiting === undefined) return;
+  if (failure === undefined) waiting.resolve();
+  else waiting.reject(new AgentGovError("AUDIT_UNAVAILABLE", failure.message, { cause: failure.cause }));
 }
 
 interface Resumed {

@@ -249,8 +249,12 @@ describe("as the server's default store", () => {
     other.pragma("busy_timeout = 0");
     other.exec("BEGIN IMMEDIATE");
     try {
+      // The answer waits for the commit (durable acknowledgement): the refused commit turns the allow into a deny.
       const first = await call(h.base, "/v1/decide", { token: h.tokens.decide, body: request("alice", "search") });
-      expect(first.body.action).toBe("allow");
+      expect(first.body).toMatchObject({ allowed: false, action: "deny", code: "audit_unavailable", matched_rule: "allow-search" });
+      expect(String(first.body.reason)).toContain("could not commit");
+      // Nothing waits for an outcome: the call was denied.
+      expect((await call(h.base, "/v1/outcome", { token: h.tokens.decide, body: { call_id: first.body.call_id, status: "ok" } })).status).toBe(404);
       await expect(h.server.audit.sink.flush()).rejects.toMatchObject({ code: "AUDIT_UNAVAILABLE" });
       const next = await call(h.base, "/v1/decide", { token: h.tokens.decide, body: request("alice", "search") });
       expect(next.body).toMatchObject({ allowed: false, action: "deny", code: "audit_unavailable" });

@@ -28,6 +28,12 @@ export interface SqliteAuditSink extends AuditSink {
   state(): SqliteAuditState;
   /** Records appended but not yet committed. */
   lag(): number;
+  /**
+   * Resolves once every record appended so far is committed; the commit runs at the end of
+   * this turn of the event loop, one transaction shared by every caller of the turn.
+   * Rejects with `AUDIT_UNAVAILABLE` when the commit fails (the sink is then failed).
+   */
+  whenDurable(): Promise<void>;
   /** One page of records (commits what is waiting first). Throws `INVALID_CURSOR`, `AUDIT_UNAVAILABLE` once closed or failed. */
   query(query: AuditQuery): AuditPage;
   /**
@@ -54,6 +60,7 @@ export function sqliteAudit(path: string, options: SqliteAuditOptions = {}): Sql
     head: () => sink.head(),
     state: () => sink.state(),
     lag: () => sink.lag(),
+    whenDurable: () => sink.whenDurable(),
     query(query) {
       sink.commit();
       if (!sink.db.open) throw new ServerError("AUDIT_UNAVAILABLE", 503, `audit database ${sink.path} is ${sink.state()}`);

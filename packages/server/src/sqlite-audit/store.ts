@@ -41,6 +41,7 @@ export function sqliteAuditStore(options: SqliteAuditStoreOptions): AuditStore {
     },
     state: () => sink.state(),
     lag: () => sink.lag(),
+    whenDurable: () => sink.whenDurable(),
     close: () => sink.close(),
   };
 }
