@@ -46,4 +46,6 @@ export interface LoadFigures {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** CPU time (user + system) the target process spent per answered request, in µs; null where /proc is not available. */
+  cpuUsPerRequest: number | null;
 }

@@ -1,11 +1,13 @@
 /**
- * `node dist/server/run.js [--smoke] [--seconds N] [--connections N] [--rounds N]` (fifth part
+ * `node dist/server/run.js [--smoke] [--seconds N] [--connections N] [--rounds N] [--ack durable|appended]` (fifth part
  * of `npm run bench`).
  *
  * Decisions per second of `agentgov serve` (`@agentgov/server`, default SQLite audit store,
- * every decision written ahead to the audit log) over loopback keep-alive HTTP, measured with
- * autocannon next to a bare `node:http` responder in the same run; rounds alternate bare and
- * sidecar, and the report gives the medians and the ratio. The two servers run in their own
+ * every decision written ahead to the audit log and answered once committed) over loopback
+ * keep-alive HTTP, measured with autocannon next to a bare `node:http` responder in the same
+ * run; rounds alternate bare and sidecar, and the report gives the medians and the ratio —
+ * of the rates, and of the CPU time each process spent per answered request (from /proc,
+ * the figure a busy shared machine does not distort). The two servers run in their own
  * processes, autocannon in this one (2 vCPUs: one each). Requests alternate an allowed and a
  * denied decision; a functional check before timing proves the sidecar answers both right.
  * Results go to `bench/results/server-latest.json` (`server-latest-smoke.json`).
@@ -14,6 +16,7 @@
  * answers, connection errors); never because of a rate.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { arch, cpus, platform } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -29,6 +32,7 @@ const { values: opts } = parseArgs({
     seconds: { type: "string" },
     connections: { type: "string" },
     rounds: { type: "string" },
+    ack: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
   strict: true,
@@ -41,6 +45,7 @@ if (opts.help) {
       "  --seconds N      seconds of load per run (default 10; smoke 1)",
       "  --connections N  keep-alive connections (default 64; smoke 16)",
       "  --rounds N       bare/sidecar alternations (default 3; smoke 1)",
+      "  --ack MODE       durable (default: answer once the record is committed) or appended",
       "",
     ].join("\n"),
   );
@@ -50,10 +55,15 @@ const smoke = opts.smoke;
 const seconds = intOption("seconds", opts.seconds, smoke ? 1 : 10);
 const connections = intOption("connections", opts.connections, smoke ? 16 : 64);
 const rounds = intOption("rounds", opts.rounds, smoke ? 1 : 3);
+const ack = opts.ack ?? "durable";
+if (ack !== "durable" && ack !== "appended") {
+  process.stderr.write(`--ack must be durable or appended, got '${ack}'\n`);
+  process.exit(2);
+}
 
 /** Starts `script` in a fresh node process and resolves with its first stdout line, parsed. */
-async function startChild(script: string): Promise<{ child: ChildProcess; ready: unknown }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url))], { stdio: ["ignore", "pipe", "inherit"] });
+async function startChild(script: string, args: readonly string[] = []): Promise<{ child: ChildProcess; ready: unknown }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: ["ignore", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once("line", resolve);
@@ -77,7 +87,24 @@ function stop(child: ChildProcess): Promise<number | null> {
   });
 }
 
-async function load(target: LoadFigures["target"], port: number, token: string | null): Promise<LoadFigures> {
+/**
+ * CPU time (user + system, ms) a process has used, from /proc (Linux); null elsewhere.
+ * Per request it is the figure that survives a busy machine: wall-clock rates move with
+ * whatever else runs, the work each answer costs does not.
+ */
+function cpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const fields = readFileSync(`/proc/${String(pid)}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : null; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+async function load(target: LoadFigures["target"], port: number, token: string | null, pid: number | undefined): Promise<LoadFigures> {
+  const cpuBefore = cpuMs(pid);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token !== null) headers.authorization = `Bearer ${token}`;
   const result = await autocannon({
@@ -91,8 +118,11 @@ async function load(target: LoadFigures["target"], port: number, token: string |
       { method: "POST", path: "/v1/decide", body: JSON.stringify(DENIED_REQUEST) },
     ],
   });
+  const cpuAfter = cpuMs(pid);
+  const answered = result.requests.total;
   return {
     target,
+    cpuUsPerRequest: cpuBefore === null || cpuAfter === null || answered === 0 ? null : ((cpuAfter - cpuBefore) * 1000) / answered,
     requestsPerSec: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -118,7 +148,7 @@ const started = performance.now();
 const failures: string[] = [];
 const runs: LoadFigures[] = [];
 const bare = await startChild("./bare.js").then((c) => ({ child: c.child, ready: c.ready as { port: number } }));
-const sidecar = await startChild("./sidecar.js").then((c) => ({ child: c.child, ready: c.ready as SidecarReady })).catch(async (error: unknown) => {
+const sidecar = await startChild("./sidecar.js", ack === "appended" ? ["--ack=appended"] : []).then((c) => ({ child: c.child, ready: c.ready as SidecarReady })).catch(async (error: unknown) => {
   await stop(bare.child);
   throw error;
 });
@@ -126,8 +156,8 @@ try {
   failures.push(...(await check(sidecar.ready.port, sidecar.ready.token)));
   if (failures.length === 0) {
     for (let r = 0; r < rounds; r++) {
-      runs.push(await load("bare", bare.ready.port, null));
-      runs.push(await load("sidecar", sidecar.ready.port, sidecar.ready.token));
+      runs.push(await load("bare", bare.ready.port, null, bare.child.pid));
+      runs.push(await load("sidecar", sidecar.ready.port, sidecar.ready.token, sidecar.child.pid));
     }
   }
 } finally {
@@ -143,15 +173,26 @@ const rate = (target: LoadFigures["target"]): number => median(runs.filter((r) =
 const bareRate = rate("bare");
 const sidecarRate = rate("sidecar");
 const ratio = bareRate > 0 ? sidecarRate / bareRate : 0;
+const cpu = (target: LoadFigures["target"]): number | null => {
+  const mine = runs.filter((r) => r.target === target);
+  const values = mine.map((r) => r.cpuUsPerRequest).filter((v): v is number => v !== null);
+  return values.length === mine.length && values.length > 0 ? median(values) : null;
+};
+const bareCpu = cpu("bare");
+const sidecarCpu = cpu("sidecar");
+const cpuRatio = bareCpu !== null && sidecarCpu !== null && sidecarCpu > 0 ? bareCpu / sidecarCpu : null;
 const out: string[] = [
-  `server: /v1/decide over loopback keep-alive, ${String(connections)} connections, ${String(seconds)} s per run, ${String(rounds)} round(s)`,
+  `server: /v1/decide over loopback keep-alive, ${String(connections)} connections, ${String(seconds)} s per run, ${String(rounds)} round(s), ack ${ack}`,
   "",
   table(
-    ["run", "target", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx", "errors"],
-    runs.map((r, i) => [String(Math.floor(i / 2) + 1), r.target, r.requestsPerSec.toFixed(0), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), String(r.total), String(r.non2xx), String(r.errors)]),
+    ["run", "target", "req/s", "p50 ms", "p99 ms", "cpu µs/req", "requests", "non-2xx", "errors"],
+    runs.map((r, i) => [String(Math.floor(i / 2) + 1), r.target, r.requestsPerSec.toFixed(0), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), r.cpuUsPerRequest === null ? "n/a" : r.cpuUsPerRequest.toFixed(1), String(r.total), String(r.non2xx), String(r.errors)]),
   ),
   "",
   `median decisions/s: sidecar ${sidecarRate.toFixed(0)}, bare node:http ${bareRate.toFixed(0)}, ratio ${ratio.toFixed(2)} (targets: ≥ 10,000/s and ≥ 0.5× bare)`,
+  cpuRatio === null || bareCpu === null || sidecarCpu === null
+    ? "cpu per request: not measured (no /proc)"
+    : `median cpu per request: sidecar ${sidecarCpu.toFixed(1)} µs, bare ${bareCpu.toFixed(1)} µs, ratio ${cpuRatio.toFixed(2)} (one core's worth: sidecar ${(1e6 / sidecarCpu).toFixed(0)}/s, bare ${(1e6 / bareCpu).toFixed(0)}/s)`,
 ];
 finishRun({
   name: "server",
@@ -161,5 +202,5 @@ finishRun({
   out,
   failures,
   started,
-  payload: { seconds, connections, rounds, runs, sidecarRate, bareRate, ratio },
+  payload: { seconds, connections, rounds, ack, runs, sidecarRate, bareRate, ratio, sidecarCpuUsPerRequest: sidecarCpu, bareCpuUsPerRequest: bareCpu, cpuRatio },
 });

@@ -1,7 +1,7 @@
 /**
  * The sidecar of the server benchmark: `createGovernanceServer` with the benchmark policy,
- * its default (SQLite) audit store and a fresh `decide` token, in a temporary data
- * directory. Prints {@link SidecarReady} and runs until SIGTERM, then closes (seals the log).
+ * its default (SQLite) audit store, durable acknowledgement (or `--ack=appended`) and a
+ * fresh `decide` token, in a temporary data directory. Prints {@link SidecarReady} and runs until SIGTERM, then closes (seals the log).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,7 +16,9 @@ mkdirSync(policies);
 mkdirSync(dataDir, { mode: 0o700 });
 writeFileSync(join(policies, "support-db.yaml"), BENCH_POLICY);
 const token = issueToken(join(dataDir, TOKENS_FILE), { id: "bench", scopes: ["decide"] });
-const server = createGovernanceServer({ policies, dataDir, watch: false });
+// `--ack appended` answers before the commit (to measure what durable acknowledgement costs).
+const ack = process.argv.includes("--ack=appended") ? "appended" : "durable";
+const server = createGovernanceServer({ policies, dataDir, watch: false, ack });
 const { port } = await server.listen(0, "127.0.0.1");
 const ready: SidecarReady = { port, token, dataDir };
 process.stdout.write(`${JSON.stringify(ready)}\n`);
