@@ -1,6 +1,8 @@
 /**
  * `agentgov doctor` through the built binary: each check's pass and fail path with real
- * parts — policy files on disk, an audit log written by core's `jsonlAudit` (then tampered),
+ * parts — policy files on disk, audit logs written by core's `jsonlAudit` and by the server's
+ * SQLite store `sqliteAudit` (then tampered: a JSONL line edited, bytes of the database file
+ * rewritten, the database truncated),
  * a real `agentgov serve` (then stopped), and package.json files of installed frameworks
  * (the repository's real ones, and a temp project with out-of-range versions).
  */
@@ -9,7 +11,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateAuditKeyPair, jsonlAudit } from "@agentgov/core/audit";
-import { AUDIT_FILE, AUDIT_PUBLIC_KEY_FILE } from "@agentgov/server";
+import { AUDIT_DB_FILE, AUDIT_FILE, AUDIT_PUBLIC_KEY_FILE } from "@agentgov/server";
+import { sqliteAudit } from "@agentgov/server/sqlite-audit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../support/cli.js";
 import { startServe, type ServeProcess } from "./serve-process.js";
@@ -66,6 +69,14 @@ beforeAll(async () => {
   lines[i] = (lines[i] ?? "").replace('"q":"7"', '"q":"8"');
   mkdirSync(join(project, "tampered"), { recursive: true });
   writeFileSync(join(project, "tampered", "audit.jsonl"), lines.join("\n"));
+  // The server's default store: a SQLite audit.db, with its public key beside it.
+  mkdirSync(join(project, "sqlite"), { recursive: true });
+  writeFileSync(join(project, "sqlite", AUDIT_PUBLIC_KEY_FILE), keys.publicKey);
+  const db = sqliteAudit(join(project, "sqlite", AUDIT_DB_FILE), { signingKey: keys.privateKey, checkpointEvery: 5 });
+  for (let i = 1; i <= 12; i++) {
+    db.append({ kind: "decision", agent: "bot", stage: "pre_tool", tool: "search", call_id: `c${String(i)}`, args: { q: `query-${String(i).padStart(2, "0")}` }, decision: { allowed: true, action: "allow", matched_rule: "allow-search", policy: "desk", code: "rule" }, policy_digest: "a".repeat(64) });
+  }
+  await db.close();
 }, 30_000);
 
 afterAll(async () => {
@@ -133,6 +144,52 @@ describe("agentgov doctor", () => {
     expect(of("audit")[0]?.message).toContain(join(own, "server", AUDIT_FILE));
     expect(r.code).toBe(0);
     expect((await doctor([])).of("audit")[0]).toMatchObject({ status: "skip" });
+  });
+
+  it("audit: the server's SQLite audit.db (found in the data directory, or given with --audit) verifies, signatures checked", async () => {
+    const own = mkdtempSync(join(root, "home-sqlite-"));
+    mkdirSync(join(own, "server"));
+    for (const name of [AUDIT_DB_FILE, AUDIT_PUBLIC_KEY_FILE]) copyFileSync(join(project, "sqlite", name), join(own, "server", name));
+    const found = await doctor([], { env: env({ AGENTGOV_HOME: own }) });
+    expect(found.of("audit")).toHaveLength(1);
+    expect(found.of("audit")[0]).toMatchObject({ status: "pass" });
+    expect(found.of("audit")[0]?.message).toBe(`${join(own, "server", AUDIT_DB_FILE)} (SQLite): 12 record(s) chain intact, sealed; signatures verified with ${join(own, "server", AUDIT_PUBLIC_KEY_FILE)}`);
+    expect(found.r.code).toBe(0);
+    // Both stores in one data directory (the server was switched): each log is checked.
+    copyFileSync(join(project, "audit", AUDIT_FILE), join(own, "server", AUDIT_FILE));
+    const both = await doctor([], { env: env({ AGENTGOV_HOME: own }) });
+    expect(both.of("audit").map((c) => c.status)).toEqual(["pass", "pass"]);
+    const given = await doctor(["--audit", join("sqlite", AUDIT_DB_FILE)]);
+    expect(given.of("audit")[0]?.message).toMatch(/audit\.db \(SQLite\): 12 record\(s\) chain intact, sealed; signatures verified/);
+  });
+
+  it("audit: without AGENTGOV_HOME, the log npm start keeps in ./.agentgov/server is found", async () => {
+    const repo = mkdtempSync(join(root, "repo-"));
+    mkdirSync(join(repo, ".agentgov", "server"), { recursive: true });
+    copyFileSync(join(project, "sqlite", AUDIT_DB_FILE), join(repo, ".agentgov", "server", AUDIT_DB_FILE));
+    const { of } = await doctor([], { cwd: repo, env: { AGENTGOV_HOME: "", AGENTGOV_ENDPOINT: "", HOME: mkdtempSync(join(root, "user-")) } });
+    expect(of("audit")[0]).toMatchObject({ status: "pass" });
+    expect(of("audit")[0]?.message).toContain(`${join(repo, ".agentgov", "server", AUDIT_DB_FILE)} (SQLite): 12 record(s) chain intact, sealed; signatures not checked`);
+  });
+
+  it("audit: a SQLite log whose bytes were edited fails naming the seq; a damaged database fails; exit 1", async () => {
+    const bytes = readFileSync(join(project, "sqlite", AUDIT_DB_FILE));
+    const at = bytes.indexOf("query-07");
+    expect(at).toBeGreaterThan(0);
+    const edited = Buffer.from(bytes);
+    edited.write("query-08", at, "latin1");
+    mkdirSync(join(project, "sqlite-tampered"), { recursive: true });
+    writeFileSync(join(project, "sqlite-tampered", AUDIT_DB_FILE), edited);
+    const tampered = await doctor(["--audit", join("sqlite-tampered", AUDIT_DB_FILE)]);
+    expect(tampered.r.code).toBe(1);
+    expect(tampered.of("audit")[0]).toMatchObject({ status: "fail" });
+    expect(tampered.of("audit")[0]?.message).toMatch(/\(SQLite\): TAMPERED at seq 7 \(line \d+\): hash_mismatch/);
+
+    writeFileSync(join(project, "sqlite-tampered", "truncated.db"), bytes.subarray(0, 1024));
+    const damaged = await doctor(["--audit", join("sqlite-tampered", "truncated.db")]);
+    expect(damaged.r.code).toBe(1);
+    expect(damaged.of("audit")[0]).toMatchObject({ status: "fail" });
+    expect(damaged.of("audit")[0]?.message).toMatch(/truncated\.db \(SQLite\): AUDIT_IO: cannot read the audit database: SQLITE_/);
   });
 
   it("server: a running server passes (flag or AGENTGOV_ENDPOINT); degraded after a broken policy edit, or stopped (UNREACHABLE), it fails", async () => {

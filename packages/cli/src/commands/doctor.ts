@@ -17,7 +17,9 @@ import { nonEmpty } from "../server-target.js";
 const USAGE = `Usage: agentgov doctor [--policies <dir>] [--audit <file>] [--endpoint <url>] [--json]
 
   --policies <dir>   policy directory to load (default ./policies when it exists)
-  --audit <file>     audit log to verify (default: the server's log in $AGENTGOV_HOME/server, if any)
+  --audit <file>     audit log to verify: a SQLite audit.db or a JSONL file (default: every server log,
+                     audit.db or audit.jsonl, in $AGENTGOV_HOME/server, or without AGENTGOV_HOME in
+                     ~/.agentgov/server and ./.agentgov/server)
   --endpoint <url>   server whose /healthz must answer ok (default $AGENTGOV_ENDPOINT; none: skipped)
   --json             { ok, checks: [{ check, status, message, details? }] } on stdout
 
@@ -40,7 +42,7 @@ export const doctor: Command = async (argv, io) => {
   const checks: CheckResult[] = [
     checkNodeVersion(process.versions.node),
     ...checkPolicies(values.policies, io.cwd),
-    await checkAudit(values.audit, io.env, io.cwd),
+    ...(await checkAudit(values.audit, io.env, io.cwd)),
     await checkServer(values.endpoint ?? nonEmpty(io.env.AGENTGOV_ENDPOINT)),
     ...checkFrameworks(io.cwd),
   ];
