@@ -22,13 +22,15 @@ const USAGE = `Usage: agentgov plugin install <name>[@range] [--registry <url>] 
 
   <name>[@range]               from a registry: a version, a range (^1.2.0) or a dist-tag (default latest)
   --registry <url>             registry (default AGENTGOV_REGISTRY)
-  --allow-unsigned             do not refuse npm-published (unsigned) versions up front
+  --allow-unsigned             install npm-published (unsigned) versions: checked only against the
+                               registry's SHA-512, safely extracted, EMPTY grant (no capabilities),
+                               marked "unsigned": true in agentgov-lock.json; a warning is printed
   --prerelease                 allow an exactly named prerelease
   --allow-downgrade            allow a version below the one in agentgov-lock.json
   --yes-capabilities=<sha256>  non-interactive consent to exactly these capabilities
                                (sha256 of their canonical JSON; a refusal names the value);
                                repeat it for dependencies
-  --json                       {ok, name, version, dir, created, keyids, capabilitiesSha256} on stdout
+  --json                       {ok, name, version, dir, created, keyids, capabilitiesSha256, unsigned, …} on stdout
 
 The plugin is installed under $AGENTGOV_HOME/plugins/; agentgov-lock.json is written to the
 current folder. Exit codes: 0 installed, 1 rejected (REGISTRY_… code), 2 usage error.`;
@@ -100,13 +102,14 @@ async function installRemote(
     if (json) {
       writeLine(io.stdout, JSON.stringify({
         ok: true, name: grant.plugin, version: grant.version, dir: result.dir, created: result.created, keyids: grant.keyids,
-        capabilitiesSha256: grant.capabilitiesSha256, pinned: result.pinned, logIndex: result.logIndex, registry: result.registry,
-        dependencies: result.dependencies.map((d) => ({ name: d.name, version: d.version, dir: d.dir })), warnings: result.warnings,
+        capabilitiesSha256: grant.capabilitiesSha256, pinned: result.pinned, unsigned: result.unsigned, logIndex: result.logIndex, registry: result.registry,
+        dependencies: result.dependencies.map((d) => ({ name: d.name, version: d.version, dir: d.dir, unsigned: d.unsigned })), warnings: result.warnings,
       }));
     } else {
       const c = colours(io.stdout, io.env);
-      for (const d of result.dependencies) writeLine(io.stdout, `${c.green(d.created ? "installed" : "already installed")} ${d.name}@${d.version} (dependency) → ${d.dir}`);
-      writeLine(io.stdout, `${c.green(result.created ? "installed" : "already installed")} ${grant.plugin}@${grant.version} → ${result.dir} (log index ${String(result.logIndex)})`);
+      const tag = (unsigned: boolean): string => (unsigned ? ` ${c.yellow("UNSIGNED, empty grant")}` : "");
+      for (const d of result.dependencies) writeLine(io.stdout, `${c.green(d.created ? "installed" : "already installed")} ${d.name}@${d.version} (dependency)${tag(d.unsigned)} → ${d.dir}`);
+      writeLine(io.stdout, `${c.green(result.created ? "installed" : "already installed")} ${grant.plugin}@${grant.version}${tag(result.unsigned)} → ${result.dir} (log index ${String(result.logIndex)})`);
       if (result.pinned) writeLine(io.stdout, `${c.yellow("pinned")} ${grant.keyids.join(", ")} (trust on first use)`);
     }
     return EXIT_OK;

@@ -61,7 +61,7 @@ describe("scanArchive and extractArchive", () => {
     const { tgz } = await realArchive();
     const out = join(dir, "out");
     await mkdir(out);
-    await expect(extractArchive(tgz, out, { entries: new Map([["package", 0o755]]), decompressedBytes: 1e6 })).rejects.toMatchObject({ code: "REGISTRY_ARCHIVE_UNSAFE" });
+    await expect(extractArchive(tgz, out, { entries: new Map([["package", 0o755]]), decompressedBytes: 1e6, files: [] })).rejects.toMatchObject({ code: "REGISTRY_ARCHIVE_UNSAFE" });
     const written = await readdir(out, { recursive: true });
     expect(written.filter((p) => p.endsWith(".js") || p.endsWith(".sh"))).toEqual([]);
   });

@@ -10,7 +10,7 @@ import { Transform } from "node:stream";
 import { Parser, Unpack, type ReadEntry } from "tar";
 import {
   ArchiveBudget, ArchivePathSet, ArtifactTree, DEFAULT_LIMITS, RegistryError, decompressedByteCap, isAllowedEntryType,
-  isRegistryError, normalizeMode, type Manifest, type ProtocolLimits,
+  isRegistryError, normalizeMode, type Manifest, type ManifestFile, type ProtocolLimits,
 } from "@agentgov/registry-protocol";
 import { cappedGunzip } from "./capped-gunzip.js";
 import { TarHeaderWalker } from "./tar-headers.js";
@@ -22,6 +22,8 @@ export interface ScannedTree {
   readonly entries: ReadonlyMap<string, 0o644 | 0o755>;
   /** Exact decompressed size of the archive: the extract pass's byte cap. */
   readonly decompressedBytes: number;
+  /** Every regular file read (path, size, SHA-256 hex, exec bit), sorted by path: an unsigned install's file list. */
+  readonly files: readonly ManifestFile[];
 }
 
 /** A disk-full or other local write failure is `REGISTRY_STORE_CORRUPT`; anything else the archive's fault. */
@@ -48,14 +50,19 @@ export interface ExtractOptions {
  * Scan pass: checks every entry of `tarball` (types, paths, modes, sizes, duplicates, case
  * collisions, budgets) and every regular file against the manifest's `files` (size, SHA-256,
  * exec bit; all present). Writes nothing; returns the admitted entries.
+ *
+ * `manifest` `undefined` is the unsigned (npm-published) case: every archive rule and budget
+ * still applies, there is no signed file list to match, and the decompressed-byte cap is the
+ * unpacked-total limit; the files read are returned for the install's own file list.
  */
-export async function scanArchive(tarball: string, manifest: Manifest, limits: ProtocolLimits = DEFAULT_LIMITS): Promise<ScannedTree> {
+export async function scanArchive(tarball: string, manifest: Manifest | undefined, limits: ProtocolLimits = DEFAULT_LIMITS): Promise<ScannedTree> {
   const walker = new TarHeaderWalker(limits);
   const paths = new ArchivePathSet();
   const budget = new ArchiveBudget(limits);
-  const tree = new ArtifactTree(manifest.files);
+  const tree = manifest === undefined ? undefined : new ArtifactTree(manifest.files);
   const seen = new Map<string, 0o644 | 0o755>();
-  const signedBytes = manifest.files.reduce((sum, f) => sum + f.size, 0);
+  const files: ManifestFile[] = [];
+  const signedBytes = manifest === undefined ? limits.unpackedBytes : manifest.files.reduce((sum, f) => sum + f.size, 0);
   let failure: RegistryError | undefined;
   const parser = new Parser({ strict: true });
   const fail = (error: unknown): void => {
@@ -72,15 +79,20 @@ export async function scanArchive(tarball: string, manifest: Manifest, limits: P
       seen.set(name, mode);
       if (entry.type === "Directory") { entry.resume(); return; }
       budget.addFile(entry.size, name);
-      const signed = tree.expected(name);
-      if (signed === undefined) throw new RegistryError("REGISTRY_TREE_MISMATCH", "file is not in the signed file list", { path: name });
-      if (signed.size !== entry.size) throw new RegistryError("REGISTRY_TREE_MISMATCH", `size ${entry.size}, signed ${signed.size}`, { path: name });
+      if (tree !== undefined) {
+        const signed = tree.expected(name);
+        if (signed === undefined) throw new RegistryError("REGISTRY_TREE_MISMATCH", "file is not in the signed file list", { path: name });
+        if (signed.size !== entry.size) throw new RegistryError("REGISTRY_TREE_MISMATCH", `size ${entry.size}, signed ${signed.size}`, { path: name });
+      }
       const hash = createHash("sha256");
       let size = 0;
       entry.on("data", (chunk: Buffer) => { size += chunk.length; hash.update(chunk); });
       entry.on("end", () => {
         try {
-          tree.check(name, { size, sha256: hash.digest(), exec: mode === 0o755 });
+          const digest = hash.digest();
+          if (tree === undefined && size !== entry.size) throw new RegistryError("REGISTRY_ARCHIVE_UNSAFE", `read ${size} bytes, header says ${entry.size}`, { path: name });
+          tree?.check(name, { size, sha256: digest, exec: mode === 0o755 });
+          files.push({ path: name, size, sha256: digest.toString("hex"), exec: mode === 0o755 });
         } catch (error) {
           fail(error);
         }
@@ -111,8 +123,9 @@ export async function scanArchive(tarball: string, manifest: Manifest, limits: P
   parser.end();
   await ended;
   if (failure !== undefined) throw failure;
-  tree.finish();
-  return { entries: seen, decompressedBytes: total };
+  tree?.finish();
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { entries: seen, decompressedBytes: total, files };
 }
 
 /**

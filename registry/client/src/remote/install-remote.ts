@@ -10,7 +10,11 @@
  * at its signed size, SHA-512 compared) before anything is installed, and each plugin goes
  * through the local pipeline (staging, digest, safe extraction, tree match, consent, atomic
  * rename, lockfile last), dependencies first. Registry state and TOFU pins are written at
- * commit only.
+ * commit only. An unsigned (npm-published) version, only with `allowUnsigned`: its
+ * `publish-unsigned` log entry is proven and must name the index's SHA-512, the blob is
+ * fetched and compared against that digest, it goes through the same safe extraction into
+ * staging and atomic rename (`installUnsigned`), gets the empty grant, is marked
+ * `unsigned: true` in the lockfile, and a warning is raised (`onWarning`, `warnings`).
  */
 import { timingSafeEqual } from "node:crypto";
 import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
@@ -18,9 +22,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   DEFAULT_LIMITS, RegistryError, canonicalJson, capabilitiesSha256, fromBase64, fromHex, parseEnvelope, sha256, toHex,
-  verifyManifestEnvelope, type Capabilities, type Envelope, type IndexKey, type KeyId, type Manifest, type PluginGrant,
+  verifyManifestEnvelope, type Capabilities, type Envelope, type IndexKey, type IndexVersion, type KeyId, type Manifest, type PluginGrant,
 } from "@agentgov/registry-protocol";
 import { installLocal, lockedPlugin } from "../install/install.js";
+import { installUnsigned } from "../install/install-unsigned.js";
 import { pinTofu } from "../trust/trust-edit.js";
 import { matchesGlob } from "../trust/resolve.js";
 import { loadTrustStore, saveTrustStore, type TrustStore } from "../trust/trust-store.js";
@@ -41,7 +46,11 @@ export interface InstallFromRegistryOptions {
   project?: string;
   /** Trust store to decide with; default the home's `trust.json`. */
   trust?: TrustStore;
-  /** Allow versions published without a signature (npm path): refused otherwise with `REGISTRY_UNSIGNED`. */
+  /**
+   * Allow versions published without a signature (npm path): refused otherwise with
+   * `REGISTRY_UNSIGNED`. Allowed, such a version is fetched by the index's SHA-512, safely
+   * extracted, installed with an empty grant and `unsigned: true` in the lockfile, with a warning.
+   */
   allowUnsigned?: boolean;
   /** Allow an exactly named prerelease. */
   prerelease?: boolean;
@@ -71,6 +80,8 @@ export interface RemoteInstalled {
   logIndex: number;
   /** The trust decision pinned this publisher (TOFU first use). */
   pinned: boolean;
+  /** Installed without a publisher signature (`allowUnsigned`): the grant is empty and the lockfile says `unsigned: true`. */
+  unsigned: boolean;
 }
 
 /** The outcome of {@link installFromRegistry}. */
@@ -84,16 +95,25 @@ export interface InstallFromRegistryResult extends RemoteInstalled {
 /** Dependency bounds (§9). */
 export const DEPENDENCY_LIMITS = Object.freeze({ depth: 8, total: 200 });
 
-interface Planned {
-  name: string;
-  version: string;
-  logIndex: number;
+/** What a signed plan item adds: the verified manifest and the trust decision. */
+interface SignedPlan {
   manifest: Manifest;
   envelope: Envelope;
   trustedKeys: Uint8Array[];
   threshold: number;
   pinKeyids?: KeyId[];
   publisher: string;
+}
+
+interface Planned {
+  name: string;
+  version: string;
+  logIndex: number;
+  /** Tarball SHA-512 (hex) and size: signed, or for an unsigned version the index's. */
+  sha512: string;
+  size: number;
+  /** Absent for an unsigned version (installed with `allowUnsigned`, empty grant). */
+  signed?: SignedPlan;
   tarball?: string;
   envelopePath?: string;
 }
@@ -135,10 +155,11 @@ class Planner {
     this.#resolved.set(name, version);
     const entry = index.versions[version];
     if (entry === undefined) throw new RegistryError("REGISTRY_VERSION_UNAVAILABLE", `${name}@${version} is not in the index`);
-    if (entry.status === "unsigned") {
-      throw new RegistryError("REGISTRY_UNSIGNED", `${name}@${version} is unsigned; this client installs signed plugins only (even with --allow-unsigned)`);
-    }
     await this.#checkDowngrade(name, version);
+    if (entry.status === "unsigned") {
+      await this.#addUnsigned(name, version, entry);
+      return;
+    }
     const envelopeText = (await this.session.http.request({
       method: "GET", path: `/v1/packages/${name}/${version}/envelope`, maxBytes: DEFAULT_LIMITS.envelopeBytes,
     })).body;
@@ -183,9 +204,33 @@ class Planner {
     }
     for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) await this.add(dep, range, [...path, name], false);
     this.plan.push({
-      name, version, logIndex: entry.logIndex, manifest, envelope: filtered, trustedKeys: decision.trustedKeys, threshold: decision.threshold,
-      publisher, ...(decision.pin === undefined ? {} : { pinKeyids: decision.pin }),
+      name, version, logIndex: entry.logIndex, sha512: manifest.artifact.sha512, size: manifest.artifact.size,
+      signed: {
+        manifest, envelope: filtered, trustedKeys: decision.trustedKeys, threshold: decision.threshold,
+        publisher, ...(decision.pin === undefined ? {} : { pinKeyids: decision.pin }),
+      },
     });
+  }
+
+  /**
+   * An unsigned (npm-published) version, reached only with `allowUnsigned`: its
+   * `publish-unsigned` entry must be proven in the log and name the index's SHA-512; that
+   * digest is all that vouches for the bytes. Loud warning; no dependencies are followed
+   * (there is no signed manifest to name them).
+   */
+  async #addUnsigned(name: string, version: string, entry: IndexVersion): Promise<void> {
+    if (this.options.allowUnsigned !== true) {
+      throw new RegistryError("REGISTRY_UNSIGNED", `${name}@${version} is unsigned (published with npm); pass --allow-unsigned`);
+    }
+    const logEntry = await provenEntry(this.session, entry.logIndex);
+    if (logEntry.kind !== "publish-unsigned" || logEntry.name !== name || logEntry.version !== version || logEntry.sha512 !== entry.sha512) {
+      throw new RegistryError("REGISTRY_LOG_PROOF_INVALID", `log entry ${String(entry.logIndex)} is not the unsigned publish of ${name}@${version}`);
+    }
+    const warning = `${name}@${version} is UNSIGNED (npm-published): no publisher signature vouches for it, only the registry's SHA-512; ` +
+      "installed with an EMPTY grant (no capabilities), marked unsigned in agentgov-lock.json";
+    this.warnings.push(warning);
+    this.options.onWarning?.(warning);
+    this.plan.push({ name, version, logIndex: entry.logIndex, sha512: entry.sha512, size: entry.size });
   }
 
   async #checkDowngrade(name: string, version: string): Promise<void> {
@@ -239,20 +284,21 @@ async function download(session: RegistrySession, item: Planned, dir: string): P
   const handle = await open(file, "wx", 0o600);
   let pending = Promise.resolve();
   try {
-    const got = await session.http.download(`/v1/blobs/sha512/${item.manifest.artifact.sha512}`, item.manifest.artifact.size, (chunk) => {
+    const got = await session.http.download(`/v1/blobs/sha512/${item.sha512}`, item.size, (chunk) => {
       pending = pending.then(async () => { await handle.write(chunk); });
     });
     await pending;
-    if (got.size !== item.manifest.artifact.size || !digestEqual(item.manifest.artifact.sha512, got.sha512)) {
-      throw new RegistryError("REGISTRY_DIGEST_MISMATCH", `downloaded tarball of ${item.name}@${item.version} is not the signed one`);
+    if (got.size !== item.size || !digestEqual(item.sha512, got.sha512)) {
+      throw new RegistryError("REGISTRY_DIGEST_MISMATCH", `downloaded tarball of ${item.name}@${item.version} is not the ${item.signed === undefined ? "indexed" : "signed"} one`);
     }
   } finally {
     await pending.catch(() => undefined);
     await handle.close();
   }
   item.tarball = file;
+  if (item.signed === undefined) return;
   item.envelopePath = `${file}.agentsig.json`;
-  await writeFile(item.envelopePath, canonicalJson(item.envelope), { mode: 0o600 });
+  await writeFile(item.envelopePath, canonicalJson(item.signed.envelope), { mode: 0o600 });
 }
 
 function consentFor(options: InstallFromRegistryOptions, manifest: Manifest): { yesCapabilities?: string } {
@@ -282,24 +328,33 @@ export async function installFromRegistry(name: string, range: string | undefine
     for (const item of planner.plan) await download(session, item, temp);
     const installed: RemoteInstalled[] = [];
     for (const item of planner.plan) {
+      const signed = item.signed;
+      if (signed === undefined) {
+        const result = await installUnsigned(item.tarball ?? "", {
+          name: item.name, version: item.version, sha512: item.sha512, size: item.size, home, projectDir: project,
+          onCommit: async () => { await session.commit(); },
+        });
+        installed.push({ name: item.name, version: item.version, dir: result.dir, created: result.created, grant: result.grant, logIndex: item.logIndex, pinned: false, unsigned: true });
+        continue;
+      }
       const result = await installLocal(item.tarball ?? "", item.envelopePath ?? "", {
-        home, projectDir: project, trustedKeys: item.trustedKeys, threshold: item.threshold,
+        home, projectDir: project, trustedKeys: signed.trustedKeys, threshold: signed.threshold,
         expect: { name: item.name, version: item.version },
-        ...consentFor(options, item.manifest),
+        ...consentFor(options, signed.manifest),
         ...(options.confirm === undefined ? {} : {
           confirm: (request) => options.confirm?.({ plugin: item.name, ...request }) ?? Promise.resolve(false),
         }),
         onCommit: async (grant) => {
           await session.commit();
-          if (item.pinKeyids !== undefined) {
+          if (signed.pinKeyids !== undefined) {
             const current = await loadTrustStore(home);
-            if (current.tofu[item.publisher] === undefined) await saveTrustStore(pinTofu(current, item.publisher, grant.keyids, item.logIndex), home);
+            if (current.tofu[signed.publisher] === undefined) await saveTrustStore(pinTofu(current, signed.publisher, grant.keyids, item.logIndex), home);
           }
         },
       });
       installed.push({
         name: item.name, version: item.version, dir: result.dir, created: result.created, grant: result.grant, logIndex: item.logIndex,
-        pinned: item.pinKeyids !== undefined,
+        pinned: signed.pinKeyids !== undefined, unsigned: false,
       });
     }
     const top = installed[installed.length - 1];
