@@ -14,7 +14,7 @@ Usage:
                                                   decide requests; decisions as JSON on stdout
   agentgov policy test <files...>                 run policy test files (cases + expectations)
   agentgov audit verify <file> [--key <pub>]      verify an audit log (0 intact, 1 tampered, 2 unreadable)
-  agentgov serve [--port 8080] [--host 127.0.0.1] [--policies ./policies] [--data <dir>] [--init]
+  agentgov serve [--port 8080] [--host 127.0.0.1] [--policies ./policies] [--data <dir>] [--init | --dev] [--audit sqlite|jsonl] [--audit-sync full|normal] [--ack durable|appended]
                                                   run the governance engine (HTTP decision point)
   agentgov rl demo [--seeds 1,2,3] [--epochs N] [--arms a,b] [--out <dir>]
                                                   the RL guard's offline training demo (figures + SVG chart)

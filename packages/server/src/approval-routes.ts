@@ -6,6 +6,10 @@
  * /v1/approvals/:id/consume` (decide; single use, bound to the action digest; with a
  * `call_id` the released call then waits for its `/v1/outcome`) and `POST
  * /v1/approvals/:id/withdraw` (decide; the waiting client gave up, so nobody can approve it).
+ *
+ * A `call_id` (at create or consume) must be a call `/v1/decide` answered `require_approval`
+ * for the same action (`pending.awaitingApproval`), else 409 `approval_call_mismatch`: a
+ * forged or foreign call id cannot be used to record an outcome.
  */
 import type { Decision, DecisionRequest } from "@agentgov/core";
 import { approvedCall } from "./approval-audit.js";
@@ -15,12 +19,25 @@ import type { Route, RouteRequest, ServerContext } from "./context.js";
 import { ServerError } from "./errors.js";
 import { sendJson } from "./http.js";
 import { readJsonBody } from "./json-body.js";
+import { isCallId } from "./pending-calls.js";
 
 const STATUSES: readonly ApprovalStatus[] = ["pending", "approved", "denied", "expired", "consumed"];
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 
 const bad = (message: string): ServerError => new ServerError("BAD_REQUEST", 400, message);
+const CALL_ID_FORM = "'call_id' must be the call id /v1/decide answered (1 to 128 printable ASCII characters, no spaces)";
+
+/**
+ * Throws 409 `approval_call_mismatch` unless `callId` is a call `/v1/decide` answered
+ * `require_approval` for the action `actionDigest`, not yet released by another approval
+ * (and still remembered: the table is bounded in number and time).
+ */
+function checkApprovalCall(ctx: ServerContext, callId: string, actionDigest: string): void {
+  const expected = ctx.pending.awaitingApproval.digestOf(callId);
+  if (expected === undefined) throw new ServerError("approval_call_mismatch", 409, `call '${callId}' is not a require_approval decision waiting for an approval (unknown, already released, or forgotten)`);
+  if (expected !== actionDigest) throw new ServerError("approval_call_mismatch", 409, `call '${callId}' was decided for another action (agent, tool, arguments or policy set differ)`);
+}
 
 /** `POST /v1/approvals`: creates a pending approval for a require_approval decision → 201. */
 export const createApprovalRoute: Route = {
@@ -48,7 +65,8 @@ export const createApprovalRoute: Route = {
       input.expiresInMs = expiresInMs;
     }
     if (callId !== undefined) {
-      if (typeof callId !== "string") throw bad("'call_id' must be the call id /v1/decide answered");
+      if (!isCallId(callId)) throw bad(CALL_ID_FORM);
+      checkApprovalCall(ctx, callId, actionDigest);
       input.callId = callId;
     }
     sendJson(res, 201, ctx.approvals.create(input));
@@ -131,12 +149,20 @@ export const consumeApprovalRoute: Route = {
     const body = await readJsonBody(req, ctx.body);
     if (!isObject(body) || typeof body.actionDigest !== "string") throw bad("the body must be { \"actionDigest\": \"<64 hex>\", \"call_id\"?: \"...\" }");
     const requested = body.call_id;
-    if (requested !== undefined && typeof requested !== "string") throw bad("'call_id' must be the call id /v1/decide answered");
-    const callId = requested ?? ctx.approvals.get(id)?.callId;
-    if (callId !== undefined && ctx.pending.has(callId)) throw new ServerError("approval_call_mismatch", 409, `call '${callId.slice(0, 128)}' is already running; an approval releases a call that has not run`);
+    if (requested !== undefined && !isCallId(requested)) throw bad(CALL_ID_FORM);
+    const approval = ctx.approvals.get(id);
+    const callId = requested ?? approval?.callId;
+    // Only an approval the store would release is checked here; the store answers every other case.
+    if (callId !== undefined && approval?.status === "approved" && body.actionDigest === approval.actionDigest) {
+      if (ctx.pending.has(callId)) throw new ServerError("approval_call_mismatch", 409, `call '${callId}' is already running; an approval releases a call that has not run`);
+      checkApprovalCall(ctx, callId, approval.actionDigest);
+    }
     const consumed = ctx.approvals.consume(id, body.actionDigest, requested);
     const origin = ctx.approvals.origin(id);
-    if (consumed.callId !== undefined && origin !== undefined) ctx.pending.add(consumed.callId, approvedCall(consumed, origin, consumed.callId));
+    if (consumed.callId !== undefined) {
+      ctx.pending.awaitingApproval.forget(consumed.callId); // released once
+      if (origin !== undefined) ctx.pending.add(consumed.callId, approvedCall(consumed, origin, consumed.callId));
+    }
     sendJson(res, 200, consumed);
   },
 };

@@ -1,16 +1,20 @@
 /**
  * `POST /v1/decide` and `POST /v1/outcome`. A decision is taken as `kernel.decide` takes
- * it (after the per-agent kill), and its record is appended to the audit before the answer
- * (write-ahead): a record the log refuses turns the answer into deny `audit_unavailable`.
- * By default (`ack: "durable"`) the answer also waits until the record is committed — one
- * group commit per turn of the event loop, shared by every request waiting in it — so a
- * crash after the answer cannot lose it; a commit that fails turns the answer into deny
- * `audit_unavailable` too. Any fault while deciding is a deny (`internal_error`), never an
- * allow. `?dryRun=true` decides without recording and without counting rate limits.
+ * it (the kernel's kill switch holds the global and the per-agent kills), and its record is
+ * appended to the audit before the answer (write-ahead): a record the log refuses turns the
+ * answer into deny `audit_unavailable`. By default (`ack: "durable"`) the answer also waits
+ * until the record is committed — one group commit per turn of the event loop, shared by
+ * every request waiting in it — so a crash after the answer cannot lose it; a commit that
+ * fails turns the answer into deny `audit_unavailable` too. Any fault while deciding is a
+ * deny (`internal_error`), never an allow. `?dryRun=true` decides without recording and
+ * without counting rate limits. A recorded `require_approval` answer is remembered with its
+ * action digest (`pending.awaitingApproval`), so an approval can release that call, and
+ * only for that action.
  */
 import { performance } from "node:perf_hooks";
 import type { AuditRecord, Decision, DecisionRequest, ReasonCode } from "@agentgov/core";
-import { agentIdOf, decisionEntry, isObject } from "./audit-entry.js";
+import { actionDigestOf } from "./action-digest.js";
+import { decisionEntry, isObject } from "./audit-entry.js";
 import { newCallId } from "./call-ids.js";
 import type { Route, ServerContext } from "./context.js";
 import { messageOf, ServerError } from "./errors.js";
@@ -35,6 +39,8 @@ interface Taken {
   recorded: boolean;
   /** True when the call waits in the pending-call table for its outcome. */
   pending: boolean;
+  /** True when the call is remembered as waiting for an approval. */
+  awaitsApproval: boolean;
   started: number;
 }
 
@@ -57,11 +63,9 @@ function decideOne(ctx: ServerContext, request: unknown, flags: DecideFlags, cal
   let decision: Decision;
   let recorded = false;
   let pending = false;
+  let awaitsApproval = false;
   try {
-    const agentId = isObject(request) ? agentIdOf(request) : undefined;
-    const killed = agentId === undefined || ctx.kernel.killSwitch.engaged ? undefined : ctx.controls.killedReason(agentId);
-    if (killed !== undefined) decision = denyOf(ctx, "kill_switch", `Agent '${String(agentId)}' is killed: ${killed}`);
-    else if (flags.dryRun) decision = ctx.kernel.decide(request as DecisionRequest, flags.explain ? { explain: true, dryRun: true } : DRY_RUN);
+    if (flags.dryRun) decision = ctx.kernel.decide(request as DecisionRequest, flags.explain ? { explain: true, dryRun: true } : DRY_RUN);
     else decision = ctx.kernel.decide(request as DecisionRequest, flags.explain ? EXPLAIN : undefined);
     if (!flags.dryRun) {
       const entry = decisionEntry(request, decision, callId);
@@ -77,12 +81,36 @@ function decideOne(ctx: ServerContext, request: unknown, flags: DecideFlags, cal
         ctx.pending.add(callId, call);
         pending = true;
       }
+      awaitsApproval = rememberForApproval(ctx, request, decision, callId);
     }
   } catch (error) {
     ctx.log(`internal error while deciding: ${messageOf(error)}`);
     decision = denyOf(ctx, "internal_error", "Internal error while deciding; the call is denied");
+    if (!flags.dryRun) ctx.pending.awaitingApproval.forget(callId);
   }
-  return { answer: { ...decision, call_id: callId }, recorded, pending, started };
+  return { answer: { ...decision, call_id: callId }, recorded, pending, awaitsApproval, started };
+}
+
+/**
+ * Remembers a recorded `require_approval` call with its action digest; any other decision
+ * under the call id makes it forget an earlier one. Returns true when remembered.
+ */
+function rememberForApproval(ctx: ServerContext, request: unknown, decision: Decision, callId: string): boolean {
+  const calls = ctx.pending.awaitingApproval;
+  if (decision.action !== "require_approval" || !isObject(request)) {
+    calls.forget(callId);
+    return false;
+  }
+  let digest: string;
+  try {
+    digest = actionDigestOf(request as unknown as DecisionRequest, decision.policy_digest);
+  } catch {
+    // Arguments that are not JSON cannot be approved (creating the approval refuses them too).
+    calls.forget(callId);
+    return false;
+  }
+  calls.remember(callId, digest);
+  return true;
 }
 
 const EXPLAIN = { explain: true } as const;
@@ -103,6 +131,7 @@ async function settle(ctx: ServerContext, taken: readonly Taken[]): Promise<void
       for (const t of taken) {
         if (!t.recorded) continue;
         if (t.pending) ctx.pending.take(t.answer.call_id);
+        if (t.awaitsApproval) ctx.pending.awaitingApproval.forget(t.answer.call_id);
         t.answer = { ...denyOf(ctx, "audit_unavailable", reason, t.answer), call_id: t.answer.call_id };
       }
     }

@@ -1,6 +1,8 @@
 /**
- * Allowed calls waiting for their outcome, by call id: bounded in number and in time
- * (the oldest are dropped first), so no client can grow the server's memory.
+ * Calls the server answered and still waits on, by call id: allowed calls waiting for their
+ * outcome, and `require_approval` calls waiting for their approval (with the action digest
+ * the approval must be for). Both tables are bounded in number and in time (the oldest are
+ * dropped first), so no client can grow the server's memory.
  */
 import type { AuditEntry } from "@agentgov/core";
 
@@ -8,6 +10,10 @@ import type { AuditEntry } from "@agentgov/core";
 export const DEFAULT_MAX_PENDING_CALLS = 100_000;
 /** Default time a call waits for its outcome: 1 hour. */
 export const DEFAULT_PENDING_TTL_MS = 3_600_000;
+/** Default bound on `require_approval` calls remembered for their approval. */
+export const DEFAULT_MAX_APPROVAL_CALLS = 10_000;
+/** Default time a `require_approval` call is remembered for its approval: 1 hour. */
+export const DEFAULT_APPROVAL_CALL_TTL_MS = 3_600_000;
 
 /** True for a well-formed call id: 1 to 128 printable ASCII characters, no spaces. */
 export function isCallId(value: unknown): value is string {
@@ -17,7 +23,23 @@ export function isCallId(value: unknown): value is string {
 /** What an outcome record is built from. */
 export type PendingCall = Omit<AuditEntry, "kind" | "args" | "args_digest" | "outcome">;
 
-/** The calls waiting for an outcome. */
+/**
+ * `require_approval` calls `/v1/decide` answered, by call id, with the action digest of the
+ * decision (see action-digest.ts). An approval may name such a call only for that action,
+ * and releases it at most once.
+ */
+export interface ApprovalCalls {
+  /** Remembers `callId` as waiting for an approval of the action `actionDigest` (the latest decision under a call id wins). */
+  remember(callId: string, actionDigest: string): void;
+  /** The action digest `callId` waits for an approval of, or undefined (unknown, released, forgotten or expired). */
+  digestOf(callId: string): string | undefined;
+  /** Forgets `callId` (released by an approval, or decided again other than `require_approval`). */
+  forget(callId: string): void;
+  /** Calls remembered. */
+  count(): number;
+}
+
+/** The calls waiting for an outcome (and, in `awaitingApproval`, the ones waiting for an approval). */
 export interface PendingCalls {
   add(callId: string, call: PendingCall): void;
   /** True while `callId` waits for its outcome. */
@@ -28,45 +50,96 @@ export interface PendingCalls {
   restore(callId: string, call: PendingCall): void;
   /** Calls waiting, in total or for one agent. */
   count(agent?: string): number;
+  /** `require_approval` calls waiting for their approval. */
+  readonly awaitingApproval: ApprovalCalls;
 }
 
-/** Creates the pending-call table. */
-export function createPendingCalls(options: { max?: number; ttlMs?: number; clock?: () => number } = {}): PendingCalls {
-  const max = options.max ?? DEFAULT_MAX_PENDING_CALLS;
-  const ttl = options.ttlMs ?? DEFAULT_PENDING_TTL_MS;
-  const clock = options.clock ?? Date.now;
-  const calls = new Map<string, { call: PendingCall; at: number }>();
+/** Options of {@link createPendingCalls}. */
+export interface PendingCallsOptions {
+  max?: number;
+  ttlMs?: number;
+  /** Bound on `require_approval` calls remembered (default {@link DEFAULT_MAX_APPROVAL_CALLS}). */
+  maxApprovalCalls?: number;
+  /** How long a `require_approval` call is remembered (default {@link DEFAULT_APPROVAL_CALL_TTL_MS}). */
+  approvalCallTtlMs?: number;
+  clock?: () => number;
+}
+
+/** A map bounded in size and age: insertion order is age order, the oldest go first. */
+interface BoundedTable<V> {
+  set(key: string, value: V): void;
+  get(key: string): V | undefined;
+  delete(key: string): void;
+  values(): IterableIterator<V>;
+  readonly size: number;
+}
+
+function boundedTable<V>(max: number, ttl: number, clock: () => number): BoundedTable<V> {
+  const entries = new Map<string, { value: V; at: number }>();
   const expire = (): void => {
     const now = clock();
-    for (const [id, { at }] of calls) {
-      if (now - at < ttl && calls.size <= max) break;
-      calls.delete(id);
+    for (const [key, { at }] of entries) {
+      if (now - at < ttl && entries.size <= max) break;
+      entries.delete(key);
     }
   };
   return {
-    add(callId, call) {
-      calls.set(callId, { call, at: clock() });
+    set(key, value) {
+      entries.delete(key); // a key set again is the newest
+      entries.set(key, { value, at: clock() });
       expire();
+    },
+    get(key) {
+      expire();
+      return entries.get(key)?.value;
+    },
+    delete(key) {
+      entries.delete(key);
+    },
+    *values() {
+      for (const { value } of entries.values()) yield value;
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}
+
+/** Creates the pending-call tables. */
+export function createPendingCalls(options: PendingCallsOptions = {}): PendingCalls {
+  const clock = options.clock ?? Date.now;
+  const calls = boundedTable<PendingCall>(options.max ?? DEFAULT_MAX_PENDING_CALLS, options.ttlMs ?? DEFAULT_PENDING_TTL_MS, clock);
+  const approvalCalls = boundedTable<string>(options.maxApprovalCalls ?? DEFAULT_MAX_APPROVAL_CALLS, options.approvalCallTtlMs ?? DEFAULT_APPROVAL_CALL_TTL_MS, clock);
+  return {
+    add(callId, call) {
+      calls.set(callId, call);
     },
     has(callId) {
-      expire();
-      return calls.has(callId);
+      return calls.get(callId) !== undefined;
     },
     take(callId) {
-      expire();
-      const hit = calls.get(callId);
+      const call = calls.get(callId);
       calls.delete(callId);
-      return hit?.call;
+      return call;
     },
     restore(callId, call) {
-      calls.set(callId, { call, at: clock() });
-      expire();
+      calls.set(callId, call);
     },
     count(agent) {
       if (agent === undefined) return calls.size;
       let n = 0;
-      for (const { call } of calls.values()) if (call.agent === agent) n++;
+      for (const call of calls.values()) if (call.agent === agent) n++;
       return n;
+    },
+    awaitingApproval: {
+      remember(callId, actionDigest) {
+        approvalCalls.set(callId, actionDigest);
+      },
+      digestOf: (callId) => approvalCalls.get(callId),
+      forget(callId) {
+        approvalCalls.delete(callId);
+      },
+      count: () => approvalCalls.size,
     },
   };
 }

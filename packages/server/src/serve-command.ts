@@ -1,7 +1,8 @@
 /**
- * `agentgov serve [--port <n>] [--host <h>] [--policies <dir>] [--data <dir>] [--init] [--dev]`:
- * runs the governance server until SIGINT/SIGTERM (or `io.signal`), or with `--init`
- * creates the admin token file and prints the token once. `--dev` (what `npm start` runs)
+ * `agentgov serve [--port <n>] [--host <h>] [--policies <dir>] [--data <dir>] [--audit sqlite|jsonl]
+ * [--audit-sync normal|full] [--ack durable|appended] [--init] [--dev]`: runs the governance
+ * server until SIGINT/SIGTERM (or `io.signal`), or with `--init` creates the admin token
+ * file and prints the token once. `--dev` (what `npm start` runs)
  * keeps the data in `./.agentgov/server` unless `$AGENTGOV_HOME` is set and, on first
  * start, creates the tokens: an admin token printed once beside the console URL, and a
  * `decide` token for local agents in `<data>/agent-token`. Exit 0 ok, 1 failure, 2 usage.
@@ -29,7 +30,7 @@ export interface ServeIo {
   signal?: AbortSignal;
 }
 
-const USAGE = `usage: agentgov serve [--port <n>] [--host <host>] [--policies <dir>] [--data <dir>] [--audit sqlite|jsonl] [--audit-sync full|normal] [--init] [--dev]
+const USAGE = `usage: agentgov serve [--port <n>] [--host <host>] [--policies <dir>] [--data <dir>] [--audit sqlite|jsonl] [--audit-sync normal|full] [--ack durable|appended] [--init] [--dev]
 
   --port       port to listen on (default $${PORT_VARIABLE}, else ${DEFAULT_PORT}; 0 picks a free one)
   --host       address to bind (default ${DEFAULT_HOST})
@@ -38,10 +39,13 @@ const USAGE = `usage: agentgov serve [--port <n>] [--host <host>] [--policies <d
                with --dev and no AGENTGOV_HOME: ./.agentgov/server)
   --audit      audit store in the data directory: sqlite (default, audit.db) or jsonl (audit.jsonl)
   --audit-sync SQLite commit durability: normal (default; survives a process crash, not a power loss) or full (fsync per group commit)
+  --ack        when /v1/decide and /v1/outcome answer: durable (default; once the record is committed) or
+               appended (once it is appended; lower latency, a crash can lose the last few ms of answered records)
   --init       create the admin token file in the data directory, print the token once, exit
   --dev        local development (npm start): when the data directory has no tokens file, create one
                with an admin token (printed once, with the console URL) and a decide token for local
                agents in <data>/${DEV_AGENT_TOKEN_FILE} (0600); then serve as usual
+  -h, --help   print this help
 `;
 
 /** Runs `agentgov serve`; resolves with the exit code. */
@@ -49,11 +53,11 @@ export async function serveCommand(argv: string[], io: ServeIo): Promise<number>
   const line = (stream: NodeJS.WritableStream, text: string): void => {
     stream.write(text + "\n");
   };
-  let values: { port?: string | undefined; host?: string | undefined; policies?: string | undefined; data?: string | undefined; init?: boolean | undefined; dev?: boolean | undefined; help?: boolean | undefined; audit?: string | undefined; "audit-sync"?: string | undefined };
+  let values: { port?: string | undefined; host?: string | undefined; policies?: string | undefined; data?: string | undefined; init?: boolean | undefined; dev?: boolean | undefined; help?: boolean | undefined; audit?: string | undefined; "audit-sync"?: string | undefined; ack?: string | undefined };
   try {
     const parsed = parseArgs({
       args: argv,
-      options: { port: { type: "string" }, host: { type: "string" }, policies: { type: "string" }, data: { type: "string" }, audit: { type: "string" }, "audit-sync": { type: "string" }, init: { type: "boolean" }, dev: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: { port: { type: "string" }, host: { type: "string" }, policies: { type: "string" }, data: { type: "string" }, audit: { type: "string" }, "audit-sync": { type: "string" }, ack: { type: "string" }, init: { type: "boolean" }, dev: { type: "boolean" }, help: { type: "boolean", short: "h" } },
       allowPositionals: false,
       strict: true,
     });
@@ -83,6 +87,11 @@ export async function serveCommand(argv: string[], io: ServeIo): Promise<number>
   const auditSync = values["audit-sync"] ?? "normal";
   if (auditSync !== "full" && auditSync !== "normal") {
     line(io.stderr, `agentgov serve: --audit-sync must be full or normal, got '${auditSync}'\n${USAGE}`);
+    return 2;
+  }
+  const ack = values.ack ?? "durable";
+  if (ack !== "durable" && ack !== "appended") {
+    line(io.stderr, `agentgov serve: --ack must be durable or appended, got '${ack}'\n${USAGE}`);
     return 2;
   }
   const dev = values.dev === true;
@@ -126,6 +135,7 @@ export async function serveCommand(argv: string[], io: ServeIo): Promise<number>
       env: io.env,
       auditStore,
       auditSync,
+      ack,
       log: (text) => {
         line(io.stderr, `agentgov serve: ${text}`);
       },
