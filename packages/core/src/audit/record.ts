@@ -11,7 +11,7 @@
  * {@link AuditEntry} are recorded; any other property of an entry is ignored.
  */
 import { AgentGovError } from "../errors.js";
-import { canonicalJson, canonicalString } from "../internal/canonical-json.js";
+import { canonicalFreshString, canonicalJson, canonicalString } from "../internal/canonical-json.js";
 import { isHex64, sha256Hex } from "./digest.js";
 import type { AuditEntry, AuditRecord } from "./types.js";
 
@@ -24,6 +24,11 @@ const TAIL_LENGTH = 6 + HASH_SUFFIX_LENGTH;
 /** Canonical JSON of a field that is a string by type (any JSON value is still handled). */
 function field(value: unknown): string {
   return typeof value === "string" ? canonicalString(value) : canonicalJson(value);
+}
+
+/** {@link field} for a string that is new in (nearly) every record: a digest or an id. */
+function freshField(value: unknown): string {
+  return typeof value === "string" ? canonicalFreshString(value) : canonicalJson(value);
 }
 
 /**
@@ -48,9 +53,9 @@ export function recordBody(entry: AuditEntry, seq: number, ts: string, prev: str
     let out = entry.action === undefined ? "{" : `{"action":${field(entry.action)},`;
     out += `"agent":${canonicalString(agent)}`;
     if (entry.args !== undefined) out += `,"args":${canonicalJson(entry.args)}`;
-    if (entry.args_digest !== undefined) out += `,"args_digest":${field(entry.args_digest)}`;
+    if (entry.args_digest !== undefined) out += `,"args_digest":${freshField(entry.args_digest)}`;
     if (entry.audit_failures !== undefined) out += `,"audit_failures":${canonicalJson(entry.audit_failures)}`;
-    if (entry.call_id !== undefined) out += `,"call_id":${field(entry.call_id)}`;
+    if (entry.call_id !== undefined) out += `,"call_id":${freshField(entry.call_id)}`;
     out += `,"decision":${canonicalJson(decision)}`;
     if (entry.ext !== undefined) out += `,"ext":${canonicalJson(checkExt(entry.ext))}`;
     out += `,"kind":${canonicalString(kind)}`;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, canonicalString } from "./canonical-json.js";
+import { canonicalFreshString, canonicalJson, canonicalString } from "./canonical-json.js";
 
 /** A double from its IEEE 754 bit pattern (16 hex digits), as RFC 8785 Appendix B lists them. */
 function fromIeee(hex: string): number {
@@ -157,5 +157,23 @@ describe("canonicalString cache", () => {
     for (let i = 0; i < 20_000; i++) expect(canonicalString(`k${i}\n`)).toBe(JSON.stringify(`k${i}\n`));
     expect(() => canonicalString("\ud800")).toThrow(TypeError);
     expect(() => canonicalString("\ud800")).toThrow(TypeError);
+  });
+
+  it("canonicalFreshString (uncached) writes what canonicalString writes, and refuses the same strings", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (text) => {
+        let cached: string | Error;
+        try {
+          cached = canonicalString(text);
+        } catch (error) {
+          cached = error as Error;
+        }
+        if (cached instanceof Error) expect(() => canonicalFreshString(text)).toThrow(cached.message);
+        else expect(canonicalFreshString(text)).toBe(cached);
+      }),
+      { numRuns: 500 },
+    );
+    expect(canonicalFreshString("ab".repeat(32))).toBe(`"${"ab".repeat(32)}"`);
+    expect(() => canonicalFreshString("\udc00")).toThrow(TypeError);
   });
 });

@@ -42,6 +42,14 @@ export function canonicalString(value: string): string {
   return text;
 }
 
+/**
+ * The canonical JSON text of a string that is unlikely to repeat (a digest, a call id):
+ * like {@link canonicalString}, without going through (and filling) its cache.
+ */
+export function canonicalFreshString(value: string): string {
+  return quote(value);
+}
+
 function quote(value: string): string {
   if (!NEEDS_CARE.test(value)) return `"${value}"`;
   if (LONE_SURROGATE.test(value)) throw new TypeError("canonical JSON: lone surrogate in string");

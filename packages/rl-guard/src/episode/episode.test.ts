@@ -39,6 +39,20 @@ describe("gate", () => {
     expect(ep.signal.aborted).toBe(true);
   });
 
+  it("names, in each refusal, the rule and reason of that call (a reused refusal text never outlives its rule)", () => {
+    const guard = testGuard();
+    const tamper = { error: "denied", rule: "test-tamper", reason: "Tests and test configuration are read-only during training" };
+    const malformed = { error: "denied", rule: null, reason: "the call's arguments are not a JSON object" };
+    const ep = guard.beginEpisode(ref("r1"));
+    const observed = (e: typeof ep, id: string, name: string, args: Record<string, unknown>): unknown => JSON.parse(e.gate({ id, name, args }).observation ?? "null");
+    expect(observed(ep, "c1", "edit_file", { path: "tests/test_a.py" })).toEqual(tamper);
+    expect(observed(ep, "c2", "edit_file", { path: "tests/test_b.py" })).toEqual(tamper);
+    expect(observed(ep, "c3", "read_file", { n: 10n })).toEqual(malformed);
+    const other = guard.beginEpisode(ref("r2"));
+    expect(observed(other, "c1", "read_file", { n: 10n })).toEqual(malformed);
+    expect(observed(other, "c2", "edit_file", { path: "tests/test_a.py" })).toEqual(tamper);
+  });
+
   it("hides rule names with generic observations", () => {
     const ep = testGuard(testConfig(), { observation: "generic" }).beginEpisode(ref());
     expect(ep.gate({ id: "c1", name: "edit_file", args: { path: "conftest.py" } }).observation).toBe('{"error":"denied"}');

@@ -13,7 +13,7 @@ import { canonicalJson, digestOf, isObject, sha256Hex } from "../internal/canoni
 import { EpisodeFactsReader, isFactsProblem, RL_ACTIONS } from "../integrity/derive.js";
 import { withExt } from "../integrity/ext.js";
 import type { RewardSigner } from "../integrity/keys.js";
-import { EPISODE_TYPE, signRewardRecord, type RewardReason, type RewardRecordV1 } from "../integrity/record.js";
+import { completeWithSignature, EPISODE_TYPE, type RewardReason, type RewardRecordV1 } from "../integrity/record.js";
 import { shapeReward } from "../shaping/shape.js";
 import type { EpisodeRef, GateDecision, Severity, ToolCall } from "../types.js";
 import { loggedArgs } from "./redact.js";
@@ -77,7 +77,9 @@ export function episodeGenesis(ref: EpisodeRef, policyVersion: string, nonce: st
   return digestOf({ _type: EPISODE_TYPE, run_id: ref.runId, rollout_id: ref.rolloutId, attempt_id: ref.attemptId, mode: ref.mode, policy_version: policyVersion, nonce });
 }
 
-const META_DECISION = { allowed: true, action: "log", matched_rule: null, policy: null, code: "default", reason: "rl-guard episode record" } as const;
+const GENERIC_REFUSAL = JSON.stringify({ error: "denied" });
+
+const META_DECISION = { action: "log", allowed: true, code: "default", matched_rule: null, policy: null, reason: "rl-guard episode record" } as const;
 
 /** Starts an episode: appends `rl.start`. */
 export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: EpisodeDeps): GovernedEpisode {
@@ -155,8 +157,15 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
     return null;
   };
 
-  const refusal = (d: Decision): string =>
-    deps.observation === "generic" ? JSON.stringify({ error: "denied" }) : JSON.stringify({ error: "denied", rule: d.matched_rule, reason: d.reason });
+  // Refusals repeat (the same rule denies again and again): the last text is reused while rule and reason are the same.
+  let lastRefusal: { rule: string | null; reason: string; text: string } | null = null;
+  const refusal = (d: Decision): string => {
+    if (deps.observation === "generic") return GENERIC_REFUSAL;
+    if (lastRefusal?.rule !== d.matched_rule || lastRefusal.reason !== d.reason) {
+      lastRefusal = { rule: d.matched_rule, reason: d.reason, text: JSON.stringify({ error: "denied", rule: d.matched_rule, reason: d.reason }) };
+    }
+    return lastRefusal.text;
+  };
 
   const gate = (call: ToolCall): GateDecision => {
     if (finished) throw rlError("RL_INVALID_STATE", "the episode is finished");
@@ -241,7 +250,7 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
     const killed = kernel.killSwitch.engaged || logFailed;
     const outcomeExt: Record<string, unknown> = { base: bases, primary, killed };
     if (o.artifactDigest !== undefined) outcomeExt.artifact_digest = o.artifactDigest;
-    append(withExt({ ...base, kind: "decision", stage: "output", action: RL_ACTIONS.outcome, decision: { ...META_DECISION } }, { rl: outcomeExt }));
+    append({ agent, run_id: ref.rolloutId, policy_digest: digest, kind: "decision", stage: "output", action: RL_ACTIONS.outcome, decision: { ...META_DECISION }, ext: { rl: outcomeExt } });
     const facts = factsReader.result();
     const head = log.head();
     const reason: RewardReason = killed || isFactsProblem(facts) ? "killed" : "shaped";
@@ -249,13 +258,13 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
       ? { penalty: 0, bonus: 0, final: config.signing.integrityFloor, excluded: false }
       : shapeReward(config.shaping, { base: b, severities: facts.severities, scale: start.penaltyScale, mode: ref.mode });
     const violations = isFactsProblem(facts) ? { critical: 0, high: 0, medium: 0, low: 0 } : facts.violations;
-    const record = signRewardRecord({
+    const record = completeWithSignature({
       v: 1, _type: "agentgov/rl/reward/v1", run_id: ref.runId, rollout_id: ref.rolloutId, attempt_id: ref.attemptId, mode: ref.mode,
       epoch: start.epoch, phase: phase.name, policy_version: phase.policyVersion, penalty_scale: start.penaltyScale,
       base: bases, primary, penalty: shaped.penalty, bonus: shaped.bonus, final: shaped.final, reason,
       violations, blocked: isFactsProblem(facts) ? 0 : facts.blocked, terminated: isFactsProblem(facts) ? true : facts.terminated,
       excluded: shaped.excluded, audit: start.audit, chain: { head: head.hash, len: head.seq }, nonce: start.nonce,
-      issued_at: new Date(clock()).toISOString(),
+      issued_at: new Date(clock()).toISOString(), keyid: signer.keyid,
     }, signer);
     return Promise.resolve(record);
   };
@@ -320,8 +329,9 @@ function shadowSeverity(decision: Decision, fallback: Severity): Severity | null
   return hit === undefined ? null : (severityOf(hit, fallback) ?? fallback);
 }
 
+/** The logged decision; keys in canonical order where possible, so serialising it sorts nothing. */
 function summarize(d: Decision): AuditEntry["decision"] {
-  const out: AuditEntry["decision"] = { allowed: d.allowed, action: d.action, matched_rule: d.matched_rule, policy: d.policy, code: d.code, reason: d.reason };
+  const out: AuditEntry["decision"] = { action: d.action, allowed: d.allowed, code: d.code, matched_rule: d.matched_rule, policy: d.policy, reason: d.reason };
   if (d.severity !== undefined) out.severity = d.severity;
   if (d.rate_limited === true) out.rate_limited = true;
   if (d.errors !== undefined) out.errors = d.errors;

@@ -11,6 +11,9 @@ export const MAX_LOGGED_ARGS_BYTES = 1024;
  */
 export function loggedArgs(args: unknown, redactPaths?: readonly string[]): unknown {
   const redacted = auditArgs(args, "redacted", redactPaths);
-  const bytes = Buffer.byteLength(canonicalJson(redacted), "utf8");
+  const text = canonicalJson(redacted);
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short texts need no byte count.
+  if (text.length * 3 <= MAX_LOGGED_ARGS_BYTES) return redacted;
+  const bytes = Buffer.byteLength(text, "utf8");
   return bytes <= MAX_LOGGED_ARGS_BYTES ? redacted : { _truncated: true, bytes };
 }

@@ -1,8 +1,8 @@
 /** The signed reward record `RewardRecordV1` (RL-GUARD.md §7) and its signature. */
 import { sign } from "node:crypto";
-import { canonicalJson } from "../internal/canonical.js";
 import type { EpisodeMode, SeverityCounts } from "../types.js";
 import type { RewardSigner } from "./keys.js";
+import { signedText } from "./signed-text.js";
 
 /** `_type` of reward records: separates their signatures from every other signed object. */
 export const REWARD_RECORD_TYPE = "agentgov/rl/reward/v1";
@@ -47,12 +47,20 @@ export type UnsignedRewardRecord = Omit<RewardRecordV1, "sig" | "keyid">;
 
 /** The bytes a record's signature covers: canonical JSON of the record without `sig`. */
 export function signedBytes(record: Omit<RewardRecordV1, "sig">): Buffer {
-  return Buffer.from(canonicalJson(record), "utf8");
+  return Buffer.from(signedText(record), "utf8");
 }
 
 /** Signs a record with Ed25519 (`node:crypto`, cached key). */
 export function signRewardRecord(unsigned: UnsignedRewardRecord, signer: RewardSigner): RewardRecordV1 {
-  const body = { ...unsigned, keyid: signer.keyid };
-  const sig = sign(null, signedBytes(body), signer.privateKey).toString("base64");
-  return { ...body, sig };
+  return completeWithSignature({ ...unsigned, keyid: signer.keyid }, signer);
+}
+
+/**
+ * Signs `record` (which already carries `keyid`, that of `signer`) by adding `sig` to it, as its
+ * last key: for a caller that built the object itself and needs no copy of it.
+ */
+export function completeWithSignature(record: Omit<RewardRecordV1, "sig">, signer: RewardSigner): RewardRecordV1 {
+  const signed = record as Omit<RewardRecordV1, "sig"> & { sig?: string };
+  signed.sig = sign(null, signedBytes(record), signer.privateKey).toString("base64");
+  return signed as RewardRecordV1;
 }

@@ -1,0 +1,65 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { canonicalJson } from "../internal/canonical.js";
+import { SIGNED_KEYS, signedText } from "./signed-text.js";
+
+const scalar = fc.oneof(fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null));
+const flat = fc.dictionary(fc.string(), scalar);
+/** A record-shaped object: every signed key, values scalars or flat objects, keys in random order. */
+const recordLike = fc
+  .tuple(fc.tuple(...SIGNED_KEYS.map(() => fc.oneof(scalar, flat))), fc.array(fc.nat(), { minLength: SIGNED_KEYS.length, maxLength: SIGNED_KEYS.length }))
+  .map(([values, order]) => {
+    const entries = SIGNED_KEYS.map((k, i) => [k, values[i]] as const);
+    entries.sort((a, b) => (order[SIGNED_KEYS.indexOf(a[0])] ?? 0) - (order[SIGNED_KEYS.indexOf(b[0])] ?? 0));
+    return Object.fromEntries(entries);
+  });
+
+/** Same text or the same error from both writers. */
+function agree(value: unknown): void {
+  let general: string | Error;
+  try {
+    general = canonicalJson(value);
+  } catch (error) {
+    general = error as Error;
+  }
+  if (general instanceof Error) expect(() => signedText(value)).toThrow(general.message);
+  else expect(signedText(value)).toBe(general);
+}
+
+describe("signedText (fast canonical text of a reward record)", () => {
+  it("lists the keys in RFC 8785 order", () => {
+    expect([...SIGNED_KEYS]).toEqual([...SIGNED_KEYS].sort());
+  });
+
+  it("equals canonicalJson for record-shaped objects, including non-JSON numbers and odd strings", () => {
+    fc.assert(fc.property(recordLike, agree), { numRuns: 300 });
+  });
+
+  it("equals canonicalJson when a key is missing, extra, undefined, nested deeper or the object is not plain", () => {
+    fc.assert(
+      fc.property(recordLike, fc.nat(SIGNED_KEYS.length - 1), fc.constantFrom("drop", "extra", "undefined", "deep", "array", "null-proto"), (r, i, how) => {
+        const key = SIGNED_KEYS[i] as string;
+        let value: unknown = how === "drop" ? Object.fromEntries(Object.entries(r).filter(([k]) => k !== key)) : { ...r };
+        const o = value as Record<string, unknown>;
+        if (how === "extra") o.zz_extra = 1;
+        if (how === "undefined") o[key] = undefined;
+        if (how === "deep") o[key] = { a: { b: [1, "x"] } };
+        if (how === "array") o[key] = [1, 2];
+        if (how === "null-proto") value = Object.assign(Object.create(null) as object, o);
+        agree(value);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("equals canonicalJson on a real record shape", () => {
+    const record = {
+      v: 1, _type: "agentgov/rl/reward/v1", run_id: "run", rollout_id: "r\u00e9\u{1F600}", attempt_id: "0", mode: "train", epoch: 3, phase: "basic", policy_version: "p",
+      penalty_scale: 0.5, base: { task: 1, z: -0 }, primary: "task", penalty: -0.25, bonus: 0, final: 0.75, reason: "shaped",
+      violations: { critical: 0, high: 1, medium: 0, low: 0 }, blocked: 1, terminated: false, excluded: false, audit: true,
+      chain: { head: "ab".repeat(32), len: 7 }, nonce: "n\"\\\n", issued_at: "2026-01-01T00:00:00.000Z", keyid: "ed25519:00",
+    };
+    agree(record);
+    expect(signedText(record)).toContain('"base":{"task":1,"z":0}');
+  });
+});
