@@ -59,6 +59,9 @@ export type LogRowValues = [LogRow["pos"], LogRow["type"], LogRow["seq"], LogRow
 /** The statement that inserts a row: positional parameters in {@link LogRowValues} order (binding them is cheaper than named ones). */
 export const INSERT_ROW = "INSERT INTO audit_log (pos, type, seq, line, agent, tool, decision, code, call_id, kind, ts_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+/** {@link INSERT_ROW} that skips a row already stored (the exit path re-writes rows the writer thread may have committed). */
+export const INSERT_ROW_IF_ABSENT = INSERT_ROW.replace("INSERT INTO", "INSERT OR IGNORE INTO");
+
 /**
  * Opens (creating it) the database at `path` in WAL mode with the schema in place.
  * `readonly` opens an existing database for reading only (verification by another process).

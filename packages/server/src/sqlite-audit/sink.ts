@@ -3,23 +3,30 @@
  * signed checkpoints as the JSONL sink, built by the same `AuditChain`), stored one row per
  * line in a WAL-mode SQLite database with group commit.
  *
- * `append` is synchronous: the chain sequences, serialises and hashes the record, and its
- * row waits in memory. A timer (`flushIntervalMs`, unref'd) commits every waiting row in
- * ONE transaction: in WAL mode with `synchronous = NORMAL` (the default) the commit is
- * durable across a process crash once it returns; with `FULL` it also fsyncs the WAL, once
- * for the whole batch. `flush()` commits now. `whenDurable()` resolves once every record
- * appended so far is committed: it asks for the commit at the end of the current turn of
- * the event loop (`setImmediate`), so every caller of one turn shares one transaction
- * (the server's durable acknowledgement). `close()` adds the final checkpoint, commits
- * and closes the database.
+ * `append` is synchronous: the chain sequences, serialises and hashes the record on the
+ * calling thread, and its row waits in memory. Commits run OFF the event loop: a writer
+ * thread (commit-thread.ts) owns the write connection; a batch of waiting rows is sent to
+ * it by a timer (`flushIntervalMs`, unref'd), by `flush()`, or by `whenDurable()` at the end
+ * of the current turn of the event loop (`setImmediate`, so every caller of one turn shares
+ * one batch — the server's durable acknowledgement). The thread commits every batch queued
+ * when it wakes in ONE transaction: in WAL mode with `synchronous = NORMAL` (the default)
+ * the commit is durable across a process crash once it returns; with `FULL` it also fsyncs
+ * the WAL, once for the whole transaction. A waiter resolves when the thread reports the
+ * commit covering its records. `close()` adds the final checkpoint, lets the thread commit
+ * and close its connection, then closes the main thread's connection (which serves
+ * queries; WAL readers see every committed transaction).
  *
  * Failure is closed: if a commit fails (disk full, I/O error, the database locked by
- * another writer past the busy timeout, the connection closed), the sink is failed for
- * good and every later `append` throws `AUDIT_UNAVAILABLE` (the kernel then denies with
- * `audit_unavailable`); so does `append` once `maxBufferedRecords` rows wait.
+ * another writer past the busy timeout) or the thread dies, the sink is failed for good,
+ * every waiter is rejected with `AUDIT_UNAVAILABLE`, and every later `append` throws it
+ * (the kernel then denies with `audit_unavailable`); so does `append` once
+ * `maxBufferedRecords` records wait (sent or not). On a normal process exit the rows not yet
+ * reported committed are written by the main thread's connection (synchronously, skipping
+ * rows the thread already stored).
  */
 import { hash } from "node:crypto";
 import { resolve } from "node:path";
+import type { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
 import { AgentGovError, type AuditEntry, type AuditRecord } from "@agentgov/core";
 import {
@@ -37,7 +44,8 @@ import {
   type LineStore,
   type RecordLink,
 } from "@agentgov/core/audit";
-import { INSERT_ROW, openAuditDatabase, type LogRow, type LogRowValues, type SqliteSynchronous } from "./schema.js";
+import { encodeBatch, startCommitThread, type CommitThreadMessage } from "./commit-thread.js";
+import { INSERT_ROW_IF_ABSENT, openAuditDatabase, type LogRow, type LogRowValues, type SqliteSynchronous } from "./schema.js";
 
 /** Default group-commit interval (ms). */
 export const DEFAULT_SQLITE_FLUSH_INTERVAL_MS = 5;
@@ -53,8 +61,7 @@ export interface SqliteAuditOptions extends AuditSinkOptions {
   /**
    * `normal` (default): a commit survives a crash of the process (SIGKILL, OOM) but the last
    * commits may roll back on a power loss or OS crash (the database stays consistent);
-   * `full`: every group commit also fsyncs the WAL — on the event loop, since better-sqlite3
-   * is synchronous. See docs/server.md, "SQLite store".
+   * `full`: every group commit also fsyncs the WAL (on the writer thread, not the event loop). See docs/server.md, "SQLite store".
    */
   synchronous?: SqliteSynchronous;
   /** Records that may wait for their commit before `append` fails closed. */
@@ -74,25 +81,57 @@ const onExit = (): void => {
   for (const commit of exitCommits) commit();
 };
 
+/** A batch sent to the writer thread, kept until the thread reports it committed. */
+interface Batch {
+  id: number;
+  rows: LogRow[];
+  records: number;
+  waiter: Deferred | undefined;
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: AgentGovError) => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: AgentGovError) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
 /** The sink itself. */
 export class SqliteSink implements AuditSink {
   readonly path: string;
   readonly header: AuditHeader;
-  /** The writer connection (queries use it too). */
+  /** The main thread's connection: schema, header, resume, queries, and the exit path. The writer thread has its own. */
   readonly db: Database.Database;
   readonly #chain: AuditChain;
   readonly #intervalMs: number;
   readonly #maxBuffered: number;
-  readonly #insert: (rows: readonly LogRow[]) => void;
+  readonly #insertHere: (rows: readonly LogRow[]) => void;
+  /** The writer thread (commit-thread.ts): owns the write connection. Exposed for diagnostics and fault tests. */
+  readonly thread: Worker;
   #rows: LogRow[] = [];
   #bufferedRecords = 0;
+  #inflight: Batch[] = [];
+  #inflightRecords = 0;
+  #batchId = 0;
   #pos: number;
   #state: SqliteAuditState = "open";
   #failure: AgentGovError | undefined;
   #timer: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
-  /** The promise of the next commit, shared by every `whenDurable()` caller until it runs. */
-  #nextCommit: { promise: Promise<void>; resolve: () => void; reject: (error: AgentGovError) => void } | undefined;
+  /** The waiters of the rows not yet sent, shared by every `whenDurable()` caller until they are. */
+  #nextCommit: Deferred | undefined;
+  #closing: Deferred | undefined;
+  /** A send was due while a batch was in flight: send when it is committed. */
+  #sendOnCommit = false;
   readonly #lines: LineStore;
 
   constructor(path: string, options: SqliteAuditOptions) {
@@ -118,17 +157,17 @@ export class SqliteSink implements AuditSink {
     this.#lines = {
       record: (body) => {
         const digest = hash("sha256", body, "hex");
-        this.#push({ pos: ++this.#pos, type: "record", seq: null, line: recordLine(body, digest), agent: null, tool: null, decision: null, code: null, call_id: null, kind: null, ts_ms: null });
+        this.#rows.push({ pos: ++this.#pos, type: "record", seq: null, line: recordLine(body, digest), agent: null, tool: null, decision: null, code: null, call_id: null, kind: null, ts_ms: null });
         return digest;
       },
       meta: (line) => {
         const value = JSON.parse(line) as { type: "header" | "checkpoint"; seq?: number };
-        this.#push({ pos: ++this.#pos, type: value.type, seq: value.seq ?? null, line, agent: null, tool: null, decision: null, code: null, call_id: null, kind: null, ts_ms: null });
+        this.#rows.push({ pos: ++this.#pos, type: value.type, seq: value.seq ?? null, line, agent: null, tool: null, decision: null, code: null, call_id: null, kind: null, ts_ms: null });
       },
     };
     try {
-      const insert = db.prepare<LogRowValues>(INSERT_ROW);
-      this.#insert = db.transaction((rows: readonly LogRow[]) => {
+      const insert = db.prepare<LogRowValues>(INSERT_ROW_IF_ABSENT);
+      this.#insertHere = db.transaction((rows: readonly LogRow[]) => {
         for (const r of rows) insert.run(r.pos, r.type, r.seq, r.line, r.agent, r.tool, r.decision, r.code, r.call_id, r.kind, r.ts_ms);
       });
       const resumed = resume(db, this.path, signer?.keyId);
@@ -137,17 +176,24 @@ export class SqliteSink implements AuditSink {
         this.header = createHeader(now(), signer?.keyId);
         this.#chain = new AuditChain({ genesis: this.header.genesis, seq: 0, head: this.header.genesis }, now, signer, checkpointEvery);
         this.#lines.meta(headerLine(this.header));
-        const failure = this.#commit();
-        if (failure !== undefined) throw failure;
+        this.#insertHere(this.#rows);
+        this.#rows = [];
       } else {
         this.header = resumed.header;
         this.#chain = new AuditChain({ genesis: resumed.header.genesis, seq: resumed.seq, head: resumed.head }, now, signer, checkpointEvery);
       }
+      this.thread = startCommitThread({ path: this.path, synchronous: options.synchronous ?? "normal", busyTimeoutMs: busy });
     } catch (error) {
       db.close();
       if (error instanceof AgentGovError) throw error;
       throw new AgentGovError("AUDIT_IO", `cannot read audit database ${this.path}: ${(error as Error).message}`, { cause: error });
     }
+    this.thread.unref();
+    this.thread.on("message", this.#onMessage);
+    this.thread.on("error", (error) => {
+      this.#fail(error);
+    });
+    this.thread.on("exit", this.#onExit);
     openPaths.add(this.path);
     if (exitCommits.size === 0) process.on("exit", onExit);
     exitCommits.add(this.#exitCommit);
@@ -158,7 +204,7 @@ export class SqliteSink implements AuditSink {
       if (this.#failure !== undefined) throw new AgentGovError("AUDIT_UNAVAILABLE", this.#failure.message, { cause: this.#failure.cause });
       throw new AgentGovError("AUDIT_CLOSED", `audit database ${this.path} is closed`);
     }
-    if (this.#bufferedRecords >= this.#maxBuffered) {
+    if (this.#bufferedRecords + this.#inflightRecords >= this.#maxBuffered) {
       throw new AgentGovError("AUDIT_UNAVAILABLE", `audit database ${this.path}: ${this.#maxBuffered} records are waiting for their commit (maxBufferedRecords); refusing more`);
     }
     const at = this.#rows.length;
@@ -182,29 +228,22 @@ export class SqliteSink implements AuditSink {
     return record;
   }
 
+  /** Sends the waiting rows to the writer thread; resolves once everything appended so far is committed. */
   flush(): Promise<void> {
-    const failure = this.#commit();
-    return failure === undefined ? Promise.resolve() : Promise.reject(failure);
+    this.#send();
+    return this.#lastCommit();
   }
 
   /**
    * Resolves once every record appended so far is committed (durable as `synchronous`
    * says; `close()` and `flush()` commit them too); rejects with `AUDIT_UNAVAILABLE` when
-   * that commit fails or the sink is failed. The commit runs at the end of this turn of the
-   * event loop, one transaction for every caller of the turn.
+   * that commit fails or the sink is failed. The rows are sent at the end of this turn of
+   * the event loop, one batch for every caller of the turn.
    */
   whenDurable(): Promise<void> {
-    if (this.#failure !== undefined) return Promise.reject(new AgentGovError("AUDIT_UNAVAILABLE", this.#failure.message, { cause: this.#failure.cause }));
-    if (this.#rows.length === 0) return Promise.resolve();
-    if (this.#nextCommit === undefined) {
-      let resolve!: () => void;
-      let reject!: (error: AgentGovError) => void;
-      const promise = new Promise<void>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      this.#nextCommit = { promise, resolve, reject };
-    }
+    if (this.#failure !== undefined) return Promise.reject(unavailable(this.#failure));
+    if (this.#rows.length === 0) return this.#lastCommit();
+    this.#nextCommit ??= deferred();
     this.#immediate ??= setImmediate(this.#onImmediate);
     return this.#nextCommit.promise;
   }
@@ -212,13 +251,14 @@ export class SqliteSink implements AuditSink {
   close(): Promise<void> {
     if (this.#state === "closed") return Promise.resolve();
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#closing !== undefined) return this.#closing.promise;
     this.#state = "closing";
+    this.#closing = deferred();
     this.#lines.meta(this.#chain.checkpoint(true));
-    const failure = this.#commit();
-    this.#release();
-    if (failure !== undefined) return Promise.reject(failure);
-    this.#state = "closed";
-    return Promise.resolve();
+    this.#send();
+    this.thread.ref();
+    this.thread.postMessage({ type: "close" });
+    return this.#closing.promise;
   }
 
   head(): AuditHead {
@@ -230,36 +270,47 @@ export class SqliteSink implements AuditSink {
     return this.#state;
   }
 
-  /** Records appended but not yet committed. */
+  /** Records appended but not yet committed (waiting, or sent to the writer thread). */
   lag(): number {
-    return this.#bufferedRecords;
+    return this.#bufferedRecords + this.#inflightRecords;
   }
 
-  /** Commits every waiting row (used by queries and verification first). Never throws: a failure fails the sink. */
-  commit(): void {
-    this.#commit();
-  }
-
-  #push(row: LogRow): void {
-    this.#rows.push(row);
+  /** Commits every waiting row and waits for it (queries and verification first). Never rejects: a failure fails the sink. */
+  async commit(): Promise<void> {
+    await this.flush().catch(() => undefined);
   }
 
   readonly #onTimer = (): void => {
     this.#timer = undefined;
-    this.#commit();
+    this.#sendUnlessBusy();
   };
 
   readonly #onImmediate = (): void => {
     this.#immediate = undefined;
-    this.#commit();
+    this.#sendUnlessBusy();
   };
 
-  readonly #exitCommit = (): void => {
-    if (this.#state === "open" || this.#state === "closing") this.#commit();
-  };
+  /**
+   * Group commit: while a batch is in flight, the rows of later turns wait and go together
+   * once it is committed (the batch grows with the commit's latency instead of the thread
+   * committing a tiny transaction per turn).
+   */
+  #sendUnlessBusy(): void {
+    if (this.#inflight.length === 0) this.#send();
+    else this.#sendOnCommit = true;
+  }
 
-  /** Commits the waiting rows; returns the sink's failure, if it is failed. */
-  #commit(): AgentGovError | undefined {
+  /** The promise of the last batch sent (resolved when nothing is in flight). */
+  #lastCommit(): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(unavailable(this.#failure));
+    const last = this.#inflight.at(-1);
+    if (last === undefined) return Promise.resolve();
+    last.waiter ??= deferred();
+    return last.waiter.promise;
+  }
+
+  /** Sends the waiting rows to the writer thread as one batch, with the waiters of this turn. */
+  #send(): void {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
@@ -270,31 +321,80 @@ export class SqliteSink implements AuditSink {
     }
     const waiting = this.#nextCommit;
     this.#nextCommit = undefined;
-    if (this.#rows.length === 0 || this.#failure !== undefined) {
-      settle(waiting, this.#failure);
-      return this.#failure;
+    if (this.#failure !== undefined) {
+      waiting?.reject(unavailable(this.#failure));
+      return;
     }
-    const rows = this.#rows;
+    if (this.#rows.length === 0) {
+      if (waiting !== undefined) this.#lastCommit().then(waiting.resolve, waiting.reject);
+      return;
+    }
+    const batch: Batch = { id: ++this.#batchId, rows: this.#rows, records: this.#bufferedRecords, waiter: waiting };
     this.#rows = [];
-    let failure: AgentGovError | undefined;
-    try {
-      this.#insert(rows);
-      this.#bufferedRecords = 0;
-    } catch (error) {
-      failure = this.#fail(error as Error & { code?: string });
-    }
-    settle(waiting, failure);
-    return failure;
+    this.#bufferedRecords = 0;
+    if (this.#inflight.length === 0) this.thread.ref();
+    this.#inflight.push(batch);
+    this.#inflightRecords += batch.records;
+    this.thread.postMessage({ type: "batch", batch: batch.id, text: encodeBatch(batch.rows) });
   }
 
-  #fail(error: Error & { code?: string }): AgentGovError {
+  readonly #onMessage = (message: CommitThreadMessage): void => {
+    if (message.type === "committed") {
+      while (this.#inflight.length > 0 && (this.#inflight[0]?.id ?? Infinity) <= message.batch) {
+        const done = this.#inflight.shift();
+        if (done === undefined) break;
+        this.#inflightRecords -= done.records;
+        done.waiter?.resolve();
+      }
+      if (this.#inflight.length === 0 && this.#sendOnCommit) {
+        this.#sendOnCommit = false;
+        this.#send();
+      }
+      if (this.#inflight.length === 0 && this.#state === "open") this.thread.unref();
+    } else if (message.type === "failed") {
+      this.#fail(Object.assign(new Error(message.message), message.code === undefined ? {} : { code: message.code }));
+    } else if (this.#state === "closing" && this.#inflight.length === 0 && this.#rows.length === 0) {
+      // The thread committed everything and closed its connection; closing ours last checkpoints the WAL into the database.
+      this.#release();
+      this.#state = "closed";
+      this.#closing?.resolve();
+    } else {
+      this.#fail(new Error("the writer thread closed with rows uncommitted"));
+    }
+  };
+
+  readonly #onExit = (): void => {
+    if (this.#failure !== undefined || this.#state === "closed") return;
+    this.#fail(new Error("the writer thread ended"));
+  };
+
+  /** On a normal process exit: writes the rows not yet reported committed, here and now. */
+  readonly #exitCommit = (): void => {
+    if (this.#state !== "open" && this.#state !== "closing") return;
+    const rows = this.#inflight.flatMap((b) => b.rows).concat(this.#rows);
+    if (rows.length === 0 || !this.db.open) return;
+    try {
+      this.#insertHere(rows);
+    } catch {
+      // the process is exiting; nothing more can be done
+    }
+  };
+
+  #fail(error: Error & { code?: string }): void {
+    if (this.#failure !== undefined) return;
     const failure = new AgentGovError("AUDIT_UNAVAILABLE", `audit database ${this.path}: commit failed (${error.code ?? error.message}); the sink is failed and refuses appends`, { cause: error });
     this.#failure = failure;
     this.#state = "failed";
+    const waiters = [...this.#inflight.map((b) => b.waiter), this.#nextCommit];
     this.#rows = [];
     this.#bufferedRecords = 0;
+    this.#inflight = [];
+    this.#inflightRecords = 0;
+    this.#nextCommit = undefined;
+    for (const waiter of waiters) waiter?.reject(unavailable(failure));
+    this.#closing?.reject(failure);
+    this.thread.terminate().catch(() => undefined);
     this.#release();
-    return failure;
   }
 
   #release(): void {
@@ -309,11 +409,9 @@ export class SqliteSink implements AuditSink {
   }
 }
 
-/** Resolves the waiters of a commit, or rejects them with the sink's failure. */
-function settle(waiting: { resolve: () => void; reject: (error: AgentGovError) => void } | undefined, failure: AgentGovError | undefined): void {
-  if (waiting === undefined) return;
-  if (failure === undefined) waiting.resolve();
-  else waiting.reject(new AgentGovError("AUDIT_UNAVAILABLE", failure.message, { cause: failure.cause }));
+/** A fresh `AUDIT_UNAVAILABLE` error carrying the sink's failure. */
+function unavailable(failure: AgentGovError): AgentGovError {
+  return new AgentGovError("AUDIT_UNAVAILABLE", failure.message, { cause: failure.cause });
 }
 
 interface Resumed {

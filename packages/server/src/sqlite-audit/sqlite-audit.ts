@@ -34,8 +34,8 @@ export interface SqliteAuditSink extends AuditSink {
    * Rejects with `AUDIT_UNAVAILABLE` when the commit fails (the sink is then failed).
    */
   whenDurable(): Promise<void>;
-  /** One page of records (commits what is waiting first). Throws `INVALID_CURSOR`, `AUDIT_UNAVAILABLE` once closed or failed. */
-  query(query: AuditQuery): AuditPage;
+  /** One page of records (commits what is waiting first, then reads). Rejects with `INVALID_CURSOR`, `AUDIT_UNAVAILABLE` once closed or failed. */
+  query(query: AuditQuery): Promise<AuditPage>;
   /**
    * Verifies the whole log from its stored lines (commits what is waiting first). The key
    * defaults to the signing key's public half; `allowOpen` to true until the sink is closed.
@@ -61,13 +61,13 @@ export function sqliteAudit(path: string, options: SqliteAuditOptions = {}): Sql
     state: () => sink.state(),
     lag: () => sink.lag(),
     whenDurable: () => sink.whenDurable(),
-    query(query) {
-      sink.commit();
+    async query(query) {
+      await sink.commit();
       if (!sink.db.open) throw new ServerError("AUDIT_UNAVAILABLE", 503, `audit database ${sink.path} is ${sink.state()}`);
       return queryAudit(sink.db, query);
     },
     async verify(verifyOptions = {}) {
-      sink.commit();
+      await sink.commit();
       const publicKey = verifyOptions.publicKey ?? options.signingKey;
       const opts: Parameters<typeof verifySqliteAudit>[1] = { allowOpen: verifyOptions.allowOpen ?? sink.state() !== "closed" };
       if (publicKey !== undefined) opts.publicKey = publicKey;

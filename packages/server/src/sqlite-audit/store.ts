@@ -31,7 +31,7 @@ export function sqliteAuditStore(options: SqliteAuditStoreOptions): AuditStore {
   return {
     sink,
     location: sink.path,
-    query: (query) => Promise.resolve().then(() => sink.query(query)),
+    query: (query) => sink.query(query),
     verify() {
       // One verification at a time; concurrent requests share it.
       verifying ??= sink.verify({ publicKey }).finally(() => {
