@@ -3,10 +3,12 @@
  * `plugin publish`, `plugin install <name>@<range>`, `plugin yank`, `plugin revoke
  * --compromised-since`, `plugin audit [--monitor]`, with exit codes 0/1/2 and `--json`.
  */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toBase64 } from "@agentgov/registry-protocol";
 import { runCli } from "../support/cli.js";
-import { CONSENT, createPublisher, newHome, packPlugin, startRegistry, type Publisher, type Registry } from "./remote-fixture.js";
+import { CONSENT, call, createPublisher, newHome, packPlugin, publishPlugin, startRegistry, type Publisher, type Registry } from "./remote-fixture.js";
 
 let reg: Registry;
 let acme: Publisher;
@@ -33,6 +35,49 @@ async function cliPublish(name: string, version: string): Promise<number> {
 }
 
 describe("agentgov plugin publish / install / yank / revoke / audit", () => {
+  // These run before the round trip, which revokes acme's key.
+  it("installs with --frozen-lockfile exactly what the lockfile records, and refuses a change (exit 1)", async () => {
+    await cliPublish("@acme/cli-frozen", "1.0.0");
+    const project = await newHome();
+    const first = await runCli(["plugin", "install", "@acme/cli-frozen@^1.0.0", `--yes-capabilities=${CONSENT}`], { cwd: project, env: { AGENTGOV_HOME: await newHome(), AGENTGOV_REGISTRY: reg.url }, timeoutMs: 30_000 });
+    expect(first.code).toBe(0);
+    const lock = await readFile(join(project, "agentgov-lock.json"), "utf8");
+    await cliPublish("@acme/cli-frozen", "1.1.0");
+    const env = { AGENTGOV_HOME: await newHome(), AGENTGOV_REGISTRY: reg.url };
+    const all = await runCli(["plugin", "install", "--frozen-lockfile", "--json"], { cwd: project, env, timeoutMs: 30_000 });
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.stdout)).toMatchObject({ ok: true, installed: [{ name: "@acme/cli-frozen", version: "1.0.0" }] });
+    expect(await readFile(join(project, "agentgov-lock.json"), "utf8")).toBe(lock);
+    const moved = await runCli(["plugin", "install", "@acme/cli-frozen@1.1.0", "--frozen-lockfile"], { cwd: project, env, timeoutMs: 30_000 });
+    expect(moved.code).toBe(1);
+    expect(moved.stderr).toMatch(/^REGISTRY_VERSION_UNAVAILABLE: /);
+    expect(await readFile(join(project, "agentgov-lock.json"), "utf8")).toBe(lock);
+    expect((await runCli(["plugin", "install", "a.tgz", "a.agentsig.json", "--frozen-lockfile"], { cwd: project, env })).code).toBe(2);
+  });
+
+  it("pins a registry's root 1 with trust registry --root-sha256; another root is refused (exit 1)", async () => {
+    await cliPublish("@acme/cli-rooted", "1.0.0");
+    const tofuHome = await newHome();
+    const tofu = await runCli(["plugin", "install", "@acme/cli-rooted@1.0.0", `--yes-capabilities=${CONSENT}`], { cwd: await newHome(), env: { AGENTGOV_HOME: tofuHome, AGENTGOV_REGISTRY: reg.url }, timeoutMs: 30_000 });
+    expect(tofu.code).toBe(0);
+    const root = (JSON.parse(await readFile(join(tofuHome, "trust.json"), "utf8")) as { registries: Record<string, { rootSha256: string }> }).registries[reg.url]?.rootSha256 ?? "";
+    expect(root).toMatch(/^[0-9a-f]{64}$/);
+
+    const good = { AGENTGOV_HOME: await newHome(), AGENTGOV_REGISTRY: reg.url };
+    const pin = await runCli(["plugin", "trust", "registry", `${reg.url}/`, "--root-sha256", root, "--json"], { env: good });
+    expect(pin.code).toBe(0);
+    expect(JSON.parse(pin.stdout)).toMatchObject({ ok: true, registry: reg.url, rootSha256: root });
+    expect((await runCli(["plugin", "install", "@acme/cli-rooted@1.0.0", `--yes-capabilities=${CONSENT}`], { cwd: await newHome(), env: good, timeoutMs: 30_000 })).code).toBe(0);
+
+    const bad = { AGENTGOV_HOME: await newHome(), AGENTGOV_REGISTRY: reg.url };
+    expect((await runCli(["plugin", "trust", "registry", reg.url, "--root-sha256", "ab".repeat(32)], { env: bad })).code).toBe(0);
+    const refused = await runCli(["plugin", "install", "@acme/cli-rooted@1.0.0", `--yes-capabilities=${CONSENT}`], { cwd: await newHome(), env: bad, timeoutMs: 30_000 });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^REGISTRY_UNTRUSTED_KEY: /);
+    expect((await runCli(["plugin", "trust", "registry", reg.url, "--root-sha256", "XYZ"], { env: bad })).code).toBe(2);
+    expect((await runCli(["plugin", "trust", "registry", "ftp://x", "--root-sha256", root], { env: bad })).code).toBe(2);
+  });
+
   it("round-trips through the registry with the spec's exit codes", async () => {
     await cliPublish("@acme/cli-tool", "1.0.0");
     await cliPublish("@acme/cli-tool", "1.1.0");
@@ -65,6 +110,46 @@ describe("agentgov plugin publish / install / yank / revoke / audit", () => {
     const foreign = await runCli(["plugin", "audit", "--publisher", "acme", "--monitor", "--polls", "2", "--interval", "1"], { env: { AGENTGOV_HOME: watcher, AGENTGOV_REGISTRY: reg.url }, timeoutMs: 30_000 });
     expect(foreign.code).toBe(1);
     expect(foreign.stdout).toMatch(/foreign-entry log entry \d+: publish @acme\/cli-tool@1\.0\.0/);
+  });
+
+  it("keygen --register binds the new key to a publisher with no key yet; a refused binding leaves no key behind", async () => {
+    const made = await call(reg.url, "POST", "/v1/admin/publishers", { id: "fresh" }, reg.adminToken);
+    expect(made.status, made.text).toBe(201);
+    const tok = await call(reg.url, "POST", "/v1/admin/tokens", { publisher: "fresh", scopes: ["keys", "publish:@fresh/*"], ttlSeconds: 3600 }, reg.adminToken);
+    const token = (JSON.parse(tok.text) as { token: string }).token;
+    const home = await newHome();
+    const env = { AGENTGOV_HOME: home, AGENTGOV_KEY_PASSPHRASE: "correct horse battery staple", AGENTGOV_REGISTRY_TOKEN: token };
+    const first = await runCli(["plugin", "keygen", "--register", reg.url, "--publisher", "fresh", "--json"], { env, timeoutMs: 30_000 });
+    expect(first.stderr).toBe("");
+    expect(first.code, first.stdout).toBe(0);
+    const out = JSON.parse(first.stdout) as { keyid: string; registered: { publisher: string; logIndex: number } };
+    expect(out.registered).toMatchObject({ publisher: "fresh", registry: reg.url });
+    const index = await call(reg.url, "GET", `/v1/log/entries?start=${String(out.registered.logIndex)}&end=${String(out.registered.logIndex + 1)}`);
+    expect(index.text).toContain(out.keyid);
+    // A second first key is refused by the registry: exit 1, and the unbound key is removed.
+    const second = await runCli(["plugin", "keygen", "--name", "second", "--register", reg.url, "--publisher", "fresh", "--json"], { env, timeoutMs: 30_000 });
+    expect(second.code, second.stdout + second.stderr).toBe(1);
+    await expect(readFile(join(home, "keys", "second.key.json"))).rejects.toMatchObject({ code: "ENOENT" });
+    expect((await runCli(["plugin", "keygen", "--name", "third", "--register", reg.url], { env })).code).toBe(2);
+  });
+
+  it("yank --block (admin key and token) makes a version uninstallable; a publisher cannot block (exit 1)", async () => {
+    const blk = await createPublisher(reg, "blk");
+    await publishPlugin(reg, blk, "@blk/tool", "1.0.0");
+    const adminKey = (await readFile(join(reg.dir, "keys", "admin.key"), "utf8")).trim();
+    const asPublisher = await runCli(["plugin", "yank", "@blk/tool@1.0.0", "--block", "--registry", reg.url, "--token", blk.token], {
+      env: { AGENTGOV_HOME: blk.home, AGENTGOV_SIGNING_KEY: `agentgov-ed25519-sk:${toBase64(blk.secretKey)}` }, timeoutMs: 30_000,
+    });
+    expect(asPublisher.code).toBe(1);
+    const blocked = await runCli(["plugin", "yank", "@blk/tool@1.0.0", "--block", "--reason", "malware", "--registry", reg.url, "--token", reg.adminToken, "--json"], {
+      env: { AGENTGOV_HOME: await newHome(), AGENTGOV_SIGNING_KEY: adminKey }, timeoutMs: 30_000,
+    });
+    expect(blocked.stderr).toBe("");
+    expect(JSON.parse(blocked.stdout)).toMatchObject({ ok: true, blocked: true, name: "@blk/tool", version: "1.0.0" });
+    const refused = await runCli(["plugin", "install", "@blk/tool@1.0.0", `--yes-capabilities=${CONSENT}`], { cwd: await newHome(), env: { AGENTGOV_HOME: await newHome(), AGENTGOV_REGISTRY: reg.url }, timeoutMs: 30_000 });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^REGISTRY_VERSION_UNAVAILABLE: /);
+    expect((await runCli(["plugin", "yank", "@blk/tool@1.0.0", "--purge", "--registry", reg.url, "--token", "x"], { env: { AGENTGOV_HOME: await newHome() } })).code).toBe(2);
   });
 
   it("answers usage errors with exit 2 and rejections with exit 1", async () => {

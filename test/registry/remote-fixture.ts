@@ -87,14 +87,16 @@ export async function newHome(): Promise<string> {
   return mkdtemp(join(tmpdir(), "agentgov-home-"));
 }
 
-/** Packs and signs a small plugin; returns the tarball and envelope paths. */
-export async function packPlugin(name: string, version: string, publisher: string, keys: readonly Uint8Array[], dependencies?: Record<string, string>): Promise<{ tarball: string; envelope: string }> {
+/** Packs and signs a small plugin (capabilities empty but for `env`); returns the tarball and envelope paths. */
+export async function packPlugin(
+  name: string, version: string, publisher: string, keys: readonly Uint8Array[], dependencies?: Record<string, string>, env: readonly string[] = [],
+): Promise<{ tarball: string; envelope: string }> {
   const dir = await mkdtemp(join(tmpdir(), "agentgov-src-"));
   const deps = dependencies === undefined ? [] : ["dependencies:", ...Object.entries(dependencies).map(([n, r]) => `  "${n}": "${r}"`)];
   await writeFile(join(dir, "agentgov-plugin.yaml"), [
     `name: "${name}"`, `version: "${version}"`, `publisher: ${publisher}`, "description: test plugin", "license: MIT",
     "entry:", "  kind: tool", "  main: lib/index.js",
-    "capabilities:", "  network:", "    hosts: []", "  fs:", "    read: []", "    write: []", "  exec: []", "  env: []", "  tools: []",
+    "capabilities:", "  network:", "    hosts: []", "  fs:", "    read: []", "    write: []", "  exec: []", `  env: ${JSON.stringify(env)}`, "  tools: []",
     ...deps, "",
   ].join("\n"));
   await mkdir(join(dir, "lib"));
@@ -106,8 +108,10 @@ export async function packPlugin(name: string, version: string, publisher: strin
 }
 
 /** Packs, signs and publishes with the client. */
-export async function publishPlugin(reg: Registry, pub: Publisher, name: string, version: string, dependencies?: Record<string, string>): Promise<PublishResult> {
-  const files = await packPlugin(name, version, pub.id, [pub.secretKey], dependencies);
+export async function publishPlugin(
+  reg: Registry, pub: Publisher, name: string, version: string, dependencies?: Record<string, string>, env?: readonly string[],
+): Promise<PublishResult> {
+  const files = await packPlugin(name, version, pub.id, [pub.secretKey], dependencies, env);
   return publish(files.tarball, files.envelope, { registry: reg.url, token: pub.token, home: pub.home });
 }
 

@@ -28,7 +28,7 @@ export {
   TRUST_MODES, defaultTrustStore, trustStorePath, parseTrustStore, loadTrustStore, saveTrustStore, checkMatchPattern,
   type TrustMode, type TrustPolicy, type TrustStore,
 } from "./trust/trust-store.js";
-export { addTrustedKey, setPolicy, removePolicy, pinTofu, acceptPublisher, type PolicyOptions } from "./trust/trust-edit.js";
+export { addTrustedKey, setPolicy, removePolicy, pinTofu, pinRegistryRoot, acceptPublisher, type PolicyOptions } from "./trust/trust-edit.js";
 export { matchesGlob, resolveTrust, type TrustDecision } from "./trust/resolve.js";
 export * from "./install/index.js";
 export * from "./remote/index.js";

@@ -1,6 +1,8 @@
 /**
  * `agentgov plugin install <name>[@range] [--registry URL] …` installs from a registry
  * (REGISTRY.md §7.2, every network step: see `installFromRegistry`);
+ * `--frozen-lockfile` pins resolution to `agentgov-lock.json` and fails unless the result equals it
+ * (without a name: every locked plugin, as one atomic set);
  * `agentgov plugin install <tgz> <envelope> [--yes-capabilities=<sha256>] [--json]`
  * installs local files (§7.2 minus the network steps, §8). The local path verifies the envelope against the trust
  * policy of `$AGENTGOV_HOME/trust.json`, then `installLocal` (lock, staging, digest, two-pass
@@ -10,14 +12,15 @@
  * otherwise `--yes-capabilities` must equal sha256(JCS(capabilities)), else
  * `REGISTRY_CONSENT_REQUIRED` (exit 1; the message names the value).
  */
-import { installFromRegistry, installTrusted, type InstallFromRegistryResult } from "@agentgov/registry-client";
+import { installFromLockfile, installFromRegistry, installTrusted, type InstallFromRegistryResult } from "@agentgov/registry-client";
 import { parseCommandArgs, UsageError } from "../args.js";
 import { colours, type CliIo, type Command, EXIT_OK, writeLine } from "../io.js";
 import { ask, guarded, homeOf, pathOf, stdinIsTty } from "./plugin-common.js";
 import { progressOf, registryOf, splitSpec } from "./plugin-remote.js";
 
 const USAGE = `Usage: agentgov plugin install <name>[@range] [--registry <url>] [--allow-unsigned] [--prerelease]
-                               [--allow-downgrade] [--yes-capabilities=<sha256>]... [--json]
+                               [--allow-downgrade] [--frozen-lockfile] [--yes-capabilities=<sha256>]... [--json]
+       agentgov plugin install --frozen-lockfile [--registry <url>] [--json]
        agentgov plugin install <tgz> <envelope> [--yes-capabilities=<sha256>] [--json]
 
   <name>[@range]               from a registry: a version, a range (^1.2.0) or a dist-tag (default latest)
@@ -27,6 +30,9 @@ const USAGE = `Usage: agentgov plugin install <name>[@range] [--registry <url>] 
                                marked "unsigned": true in agentgov-lock.json; a warning is printed
   --prerelease                 allow an exactly named prerelease
   --allow-downgrade            allow a version below the one in agentgov-lock.json
+  --frozen-lockfile            install exactly the versions, bytes, keys and grants agentgov-lock.json
+                               records (without a name: every plugin in it); fail, changing nothing,
+                               if resolution would change the lockfile; the lockfile is not rewritten
   --yes-capabilities=<sha256>  non-interactive consent to exactly these capabilities
                                (sha256 of their canonical JSON; a refusal names the value);
                                repeat it for dependencies
@@ -43,6 +49,7 @@ export const pluginInstall: Command = async (argv, io) => {
     "allow-unsigned": { type: "boolean" },
     prerelease: { type: "boolean" },
     "allow-downgrade": { type: "boolean" },
+    "frozen-lockfile": { type: "boolean" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
@@ -53,13 +60,18 @@ export const pluginInstall: Command = async (argv, io) => {
   const yesList = values["yes-capabilities"] ?? [];
   if (yesList.some((y) => !/^[0-9a-f]{64}$/.test(y))) throw new UsageError("--yes-capabilities takes 64 lowercase hex digits");
   const json = values.json === true;
+  const frozen = values["frozen-lockfile"] === true;
+  if (frozen && positionals.length === 0) {
+    return installLocked(io, json, { registry: registryOf(io, values.registry), allowUnsigned: values["allow-unsigned"] === true });
+  }
   if (positionals.length === 1 && positionals[0] !== undefined) {
     if (positionals[0].endsWith(".tgz")) throw new UsageError("a local install needs the tarball and its envelope");
     return installRemote(io, positionals[0], yesList, json, {
       registry: registryOf(io, values.registry), allowUnsigned: values["allow-unsigned"] === true,
-      prerelease: values.prerelease === true, allowDowngrade: values["allow-downgrade"] === true,
+      prerelease: values.prerelease === true, allowDowngrade: values["allow-downgrade"] === true, frozenLockfile: frozen,
     });
   }
+  if (frozen) throw new UsageError("--frozen-lockfile installs from a registry: give <name>[@range] or nothing");
   const [tgz, envelope, ...extra] = positionals;
   if (tgz === undefined || envelope === undefined || extra.length > 0) throw new UsageError("give <name>[@range], or a tarball and its envelope");
   if (yesList.length > 1) throw new UsageError("a local install takes one --yes-capabilities");
@@ -88,13 +100,13 @@ export const pluginInstall: Command = async (argv, io) => {
 
 async function installRemote(
   io: CliIo, spec: string, yes: string[], json: boolean,
-  flags: { registry: string; allowUnsigned: boolean; prerelease: boolean; allowDowngrade: boolean },
+  flags: { registry: string; allowUnsigned: boolean; prerelease: boolean; allowDowngrade: boolean; frozenLockfile: boolean },
 ): Promise<number> {
   const { name, range } = splitSpec(spec);
   return guarded(io, json, async () => {
     const result: InstallFromRegistryResult = await installFromRegistry(name, range, {
       registry: flags.registry, home: homeOf(io), project: io.cwd, onProgress: progressOf(io),
-      allowUnsigned: flags.allowUnsigned, prerelease: flags.prerelease, allowDowngrade: flags.allowDowngrade,
+      allowUnsigned: flags.allowUnsigned, prerelease: flags.prerelease, allowDowngrade: flags.allowDowngrade, frozenLockfile: flags.frozenLockfile,
       onWarning: (message) => { writeLine(io.stderr, `${colours(io.stderr, io.env).yellow("warning")} ${message}`); },
       ...(yes.length > 0 ? { yesCapabilities: yes } : stdinIsTty(io) ? { confirm: (request) => confirm(io, request) } : {}),
     });
@@ -111,6 +123,26 @@ async function installRemote(
       for (const d of result.dependencies) writeLine(io.stdout, `${c.green(d.created ? "installed" : "already installed")} ${d.name}@${d.version} (dependency)${tag(d.unsigned)} → ${d.dir}`);
       writeLine(io.stdout, `${c.green(result.created ? "installed" : "already installed")} ${grant.plugin}@${grant.version}${tag(result.unsigned)} → ${result.dir} (log index ${String(result.logIndex)})`);
       if (result.pinned) writeLine(io.stdout, `${c.yellow("pinned")} ${grant.keyids.join(", ")} (trust on first use)`);
+    }
+    return EXIT_OK;
+  });
+}
+
+/** `install --frozen-lockfile` without a name: every plugin of the lockfile, exactly as locked. */
+async function installLocked(io: CliIo, json: boolean, flags: { registry: string; allowUnsigned: boolean }): Promise<number> {
+  return guarded(io, json, async () => {
+    const result = await installFromLockfile({
+      registry: flags.registry, home: homeOf(io), project: io.cwd, onProgress: progressOf(io), allowUnsigned: flags.allowUnsigned,
+      onWarning: (message) => { writeLine(io.stderr, `${colours(io.stderr, io.env).yellow("warning")} ${message}`); },
+    });
+    if (json) {
+      writeLine(io.stdout, JSON.stringify({
+        ok: true, registry: result.registry, warnings: result.warnings,
+        installed: result.installed.map((p) => ({ name: p.name, version: p.version, dir: p.dir, created: p.created, unsigned: p.unsigned, logIndex: p.logIndex })),
+      }));
+    } else {
+      const c = colours(io.stdout, io.env);
+      for (const p of result.installed) writeLine(io.stdout, `${c.green(p.created ? "installed" : "already installed")} ${p.name}@${p.version} → ${p.dir}`);
     }
     return EXIT_OK;
   });

@@ -1,5 +1,5 @@
 /**
- * `agentgov plugin trust list | add | rm | accept` (REGISTRY.md §5.3, §8): the client trust
+ * `agentgov plugin trust list | add | rm | accept | registry` (REGISTRY.md §5.3, §8): the client trust
  * store `$AGENTGOV_HOME/trust.json` (written atomically, 0600).
  *
  * - `add <match> <public-key.json> [--mode pinned|tofu|registry] [--threshold N] [--publisher <p>]`
@@ -9,10 +9,13 @@
  *   of a `@scope/…` glob (`tofu` and `registry` need a label).
  * - `rm <match>` removes the glob's policy; `accept <publisher>` forgets a TOFU pin;
  *   `list` shows policies (in order), keys and pins.
+ * - `registry <url> --root-sha256 <hex>` pins root 1 of that registry (`registries.<url>.rootSha256`):
+ *   every later session refuses a root chain that does not start at it (`REGISTRY_UNTRUSTED_KEY`).
  */
 import { readFile } from "node:fs/promises";
 import {
-  TRUST_MODES, addTrustedKey, acceptPublisher, loadTrustStore, parsePublicKeyFile, removePolicy, saveTrustStore, setPolicy,
+  TRUST_MODES, addTrustedKey, acceptPublisher, loadTrustStore, parsePublicKeyFile, pinRegistryRoot, registryBaseUrl, removePolicy,
+  saveTrustStore, setPolicy,
   type TrustMode, type TrustStore,
 } from "@agentgov/registry-client";
 import { parseCommandArgs, UsageError } from "../args.js";
@@ -23,10 +26,13 @@ const USAGE = `Usage: agentgov plugin trust list [--json]
        agentgov plugin trust add <match> <public-key.json> [--mode pinned|tofu|registry] [--threshold N] [--publisher <p>] [--json]
        agentgov plugin trust rm <match> [--json]
        agentgov plugin trust accept <publisher> [--json]
+       agentgov plugin trust registry <url> --root-sha256 <hex> [--json]
 
   <match>   package-name glob, '*' matches any run of characters ('@acme/*', '*')
   --mode    pinned (default: only the listed keys), tofu (first install pins the publisher's keys),
-            registry (the publisher's keys in this store)`;
+            registry (the publisher's keys in this store)
+  registry  pins root 1 of the registry at <url> to the SHA-256 its operator published
+            (replaces an earlier pin, which trust-on-first-use would otherwise have set)`;
 
 const PUBLIC_KEY_FILE_MAX = 4096;
 
@@ -38,12 +44,13 @@ export const pluginTrust: Command = async (argv, io) => {
     case "add": return trustAdd(rest, io);
     case "rm": return trustRm(rest, io);
     case "accept": return trustAccept(rest, io);
+    case "registry": return trustRegistry(rest, io);
     case "-h":
     case "--help":
       writeLine(io.stdout, USAGE);
       return EXIT_OK;
-    case undefined: throw new UsageError("give a trust command: list, add, rm or accept");
-    default: throw new UsageError(`unknown trust command '${sub}' (list, add, rm, accept)`);
+    case undefined: throw new UsageError("give a trust command: list, add, rm, accept or registry");
+    default: throw new UsageError(`unknown trust command '${sub}' (list, add, rm, accept, registry)`);
   }
 };
 
@@ -128,6 +135,30 @@ async function trustAccept(argv: string[], io: CliIo): Promise<number> {
   });
 }
 
+async function trustRegistry(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { "root-sha256": { type: "string" }, json: { type: "boolean" } });
+  const [raw, ...extra] = positionals;
+  if (raw === undefined || extra.length > 0) throw new UsageError("trust registry takes one <url>");
+  const rootSha256 = values["root-sha256"];
+  if (rootSha256 === undefined || !/^[0-9a-f]{64}$/.test(rootSha256)) throw new UsageError("trust registry needs --root-sha256 <64 lowercase hex digits>");
+  let url: string;
+  try {
+    url = registryBaseUrl(raw);
+  } catch {
+    throw new UsageError(`'${raw}' is not a plain http(s) registry URL`);
+  }
+  const json = values.json === true;
+  return guarded(io, json, async () => {
+    const home = homeOf(io);
+    const store = await loadTrustStore(home);
+    const previous = store.registries[url]?.rootSha256;
+    await saveTrustStore(pinRegistryRoot(store, url, rootSha256), home);
+    if (json) writeLine(io.stdout, JSON.stringify({ ok: true, registry: url, rootSha256, ...(previous === undefined ? {} : { previous }) }));
+    else writeLine(io.stdout, `${colours(io.stdout, io.env).green("pinned")} root 1 of ${url} to ${rootSha256}${previous === undefined || previous === rootSha256 ? "" : ` (was ${previous})`}`);
+    return EXIT_OK;
+  });
+}
+
 async function readKeyJson(io: CliIo, file: string): Promise<unknown> {
   let text: string;
   try {
@@ -156,5 +187,8 @@ function describe(store: TrustStore, c: ReturnType<typeof colours>): string {
   const pins = Object.entries(store.tofu);
   lines.push(`tofu pins: ${pins.length === 0 ? c.dim("(none)") : ""}`);
   for (const [publisher, pin] of pins) lines.push(`  ${publisher}  ${pin.keyids.join(", ")}`);
+  const roots = Object.entries(store.registries);
+  lines.push(`registry roots: ${roots.length === 0 ? c.dim("(none)") : ""}`);
+  for (const [url, pin] of roots) lines.push(`  ${url}  root 1 sha256 ${pin.rootSha256}`);
   return lines.join("\n");
 }

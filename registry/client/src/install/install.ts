@@ -12,12 +12,13 @@ import { join } from "node:path";
 import {
   DEFAULT_LIMITS, RegistryError, canonicalBytes, capabilitiesSha256, checkArtifact, grantFromManifest,
   emptyGrant, manifestSha256, verifyManifestEnvelope,
-  type Capabilities, type ManifestFile, type PluginGrant, type ProtocolLimits,
+  type Capabilities, type Manifest, type ManifestFile, type PluginGrant, type ProtocolLimits,
 } from "@agentgov/registry-protocol";
 import { extractArchive, scanArchive, type ExtractOptions } from "./extract.js";
-import { LOCKFILE, readLockfile, writeAtomic, type LockedPlugin } from "./lockfile.js";
+import { LOCKFILE, readLockfile, type LockedPlugin, type Lockfile } from "./lockfile.js";
+import { commitStaged, type StagedPlugin } from "./commit-staged.js";
 import { readUnsignedTree } from "./unsigned-tree.js";
-import { applyScannedModes, commitTree, copyAndHash, fileSha256, hexEqual, inStaging, readBounded } from "./store-ops.js";
+import { applyScannedModes, copyAndHash, fileSha256, hexEqual, inStaging, readBounded } from "./store-ops.js";
 
 const READ_CHUNK = 1024 * 1024;
 /** Upper bound when reading an installed `.agentgov/manifest.json` back. */
@@ -133,6 +134,82 @@ function verifyOrThrow(envelope: Uint8Array, options: TrustOptions, expect?: { n
   return result;
 }
 
+/** Inputs of {@link stageSigned}. */
+export interface StageSignedOptions extends TrustOptions {
+  /** The requested package; an envelope for anything else is rejected. */
+  expect?: { name: string; version: string };
+  /** Non-interactive consent: must equal sha256 of JCS(capabilities). */
+  yesCapabilities?: string;
+  /** Interactive consent; resolves true to accept. */
+  confirm?: InstallLocalOptions["confirm"];
+  /** Passed to the extract pass. */
+  beforeWrite?: ExtractOptions["beforeWrite"];
+  /** The project's lockfile as read under the install lock (for the consent diff). */
+  lock: Lockfile;
+  /** Lockfile fields added to this plugin's record (registry installs: `logIndex`). */
+  extraRecord?: Partial<LockedPlugin>;
+  /** Checks the plugin's lockfile record before consent is asked (`--frozen-lockfile`); a throw rejects the install. */
+  checkRecord?: (name: string, record: LockedPlugin) => void;
+}
+
+/**
+ * §7.2 steps 4–7 for one signed plugin inside this install's staging: verifies `envelopeBytes`,
+ * has `placeBlob` put the tarball at `<work>/blob.tgz` and check it against the signed artifact
+ * (copy or download, SHA-512 and size), scans and extracts into `<work>/tree`, matches the tree,
+ * asks for consent and writes `.agentgov/`. Nothing outside `work` is written.
+ */
+export async function stageSigned(
+  work: string, plugins: string, envelopeBytes: Uint8Array, options: StageSignedOptions,
+  placeBlob: (blob: string, artifact: Manifest["artifact"]) => Promise<void>,
+): Promise<StagedPlugin> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const { statement: manifest, keyids } = verifyOrThrow(envelopeBytes, options, options.expect);
+  if (manifest.artifact.size > limits.tarballBytes) {
+    throw new RegistryError("REGISTRY_ARCHIVE_LIMIT", `tarball of ${String(manifest.artifact.size)} bytes is over ${String(limits.tarballBytes)}`);
+  }
+  const blob = join(work, "blob.tgz");
+  await placeBlob(blob, manifest.artifact);
+  const tree = join(work, "tree");
+  await mkdir(tree, { mode: 0o700 });
+  const scanned = await scanArchive(blob, manifest, limits);
+  await extractArchive(blob, tree, scanned, { limits, ...(options.beforeWrite === undefined ? {} : { beforeWrite: options.beforeWrite }) });
+  await applyScannedModes(tree, scanned);
+  await assertTreeMatches(tree, manifest);
+
+  const capsSha = capabilitiesSha256(manifest.capabilities);
+  const digest = manifestSha256(manifest);
+  const record: LockedPlugin = {
+    version: manifest.version, sha512: manifest.artifact.sha512, manifestSha256: digest, keyids, capabilitiesSha256: capsSha,
+    ...options.extraRecord,
+  };
+  options.checkRecord?.(manifest.name, record);
+  const previous = options.lock.plugins[manifest.name];
+  if (previous === undefined || !hexEqual(previous.capabilitiesSha256, capsSha)) {
+    const consented = options.yesCapabilities !== undefined
+      ? hexEqual(options.yesCapabilities, capsSha)
+      : options.confirm !== undefined && await options.confirm({
+        capabilities: manifest.capabilities, capabilitiesSha256: capsSha,
+        ...(previous === undefined ? {} : { previous: previous.capabilitiesSha256 }),
+      });
+    if (!consented) {
+      throw new RegistryError("REGISTRY_CONSENT_REQUIRED", `capabilities of ${manifest.name}@${manifest.version} need consent: --yes-capabilities=${capsSha}`);
+    }
+  }
+
+  const meta = join(tree, ".agentgov");
+  await mkdir(meta, { mode: 0o755 });
+  await writeFile(join(meta, "manifest.json"), canonicalBytes(manifest), { mode: 0o644 });
+  await writeFile(join(meta, "envelope.json"), envelopeBytes, { mode: 0o644 });
+  await writeFile(join(meta, "receipt.json"), JSON.stringify({ source: "local", manifestSha256: digest }), { mode: 0o644 });
+  return {
+    name: manifest.name, version: manifest.version, tree,
+    dir: join(plugins, pluginFolderName(manifest.name, manifest.version)),
+    sameInstall: async (existing) => hexEqual(await fileSha256(join(existing, ".agentgov", "manifest.json"), MAX_MANIFEST_FILE), digest),
+    grant: grantFromManifest(manifest, keyids),
+    record,
+  };
+}
+
 /**
  * Installs a local signed plugin: `tarball` (`.tgz`) and `envelope` (DSSE JSON file).
  * On any rejection nothing is written outside this install's staging folder, which is removed.
@@ -143,47 +220,13 @@ export async function installLocal(tarball: string, envelope: string, options: I
   const projectDir = options.projectDir ?? process.cwd();
   return inStaging(plugins, options.lockTimeoutMs ?? 30_000, async (staging) => {
     const envelopeBytes = await readBounded(envelope, limits.envelopeBytes);
-    const { statement: manifest, keyids } = verifyOrThrow(envelopeBytes, options, options.expect);
-    if (manifest.artifact.size > limits.tarballBytes) {
-      throw new RegistryError("REGISTRY_ARCHIVE_LIMIT", `tarball of ${manifest.artifact.size} bytes is over ${limits.tarballBytes}`);
-    }
-    const blob = join(staging, "blob.tgz");
-    checkArtifact(manifest.artifact, await copyAndHash(tarball, blob, manifest.artifact.size));
-    const tree = join(staging, "tree");
-    await mkdir(tree, { mode: 0o700 });
-    const scanned = await scanArchive(blob, manifest, limits);
-    await extractArchive(blob, tree, scanned, { limits, ...(options.beforeWrite === undefined ? {} : { beforeWrite: options.beforeWrite }) });
-    await applyScannedModes(tree, scanned);
-    await assertTreeMatches(tree, manifest);
-
-    const capsSha = capabilitiesSha256(manifest.capabilities);
     const lock = await readLockfile(projectDir);
-    const previous = lock.plugins[manifest.name];
-    if (previous === undefined || !hexEqual(previous.capabilitiesSha256, capsSha)) {
-      const consented = options.yesCapabilities !== undefined
-        ? hexEqual(options.yesCapabilities, capsSha)
-        : options.confirm !== undefined && await options.confirm({
-          capabilities: manifest.capabilities, capabilitiesSha256: capsSha,
-          ...(previous === undefined ? {} : { previous: previous.capabilitiesSha256 }),
-        });
-      if (!consented) {
-        throw new RegistryError("REGISTRY_CONSENT_REQUIRED", `capabilities of ${manifest.name}@${manifest.version} need consent: --yes-capabilities=${capsSha}`);
-      }
-    }
-
-    const digest = manifestSha256(manifest);
-    const meta = join(tree, ".agentgov");
-    await mkdir(meta, { mode: 0o755 });
-    await writeFile(join(meta, "manifest.json"), canonicalBytes(manifest), { mode: 0o644 });
-    await writeFile(join(meta, "envelope.json"), envelopeBytes, { mode: 0o644 });
-    await writeFile(join(meta, "receipt.json"), JSON.stringify({ source: "local", manifestSha256: digest }), { mode: 0o644 });
-    const dir = join(plugins, pluginFolderName(manifest.name, manifest.version));
-    const { created } = await commitTree(tree, dir, async (existing) => hexEqual(await fileSha256(join(existing, ".agentgov", "manifest.json"), MAX_MANIFEST_FILE), digest));
-    const grant = grantFromManifest(manifest, keyids);
-    if (options.onCommit !== undefined) await options.onCommit(grant);
-    lock.plugins[manifest.name] = { version: manifest.version, sha512: manifest.artifact.sha512, manifestSha256: digest, keyids, capabilitiesSha256: capsSha };
-    await writeAtomic(join(projectDir, LOCKFILE), JSON.stringify(lock, null, 2) + "\n");
-    return { dir, grant, created };
+    const { onCommit } = options;
+    const staged = await stageSigned(staging, plugins, envelopeBytes, { ...options, lock }, async (blob, artifact) => {
+      checkArtifact(artifact, await copyAndHash(tarball, blob, artifact.size));
+    });
+    const [committed] = await commitStaged([staged], lock, projectDir, onCommit === undefined ? undefined : () => onCommit(staged.grant));
+    return { dir: staged.dir, grant: staged.grant, created: committed?.created ?? false };
   });
 }
 

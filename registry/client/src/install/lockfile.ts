@@ -26,10 +26,17 @@ export interface LockedPlugin {
   unsigned?: true;
   /** Unsigned installs: SHA-256 of the installed `.agentgov/unsigned-tree.json` (the file list the tree is re-hashed against). */
   treeSha256?: string;
+  /** Registry installs: the log index of the version's publish entry. */
+  logIndex?: number;
 }
 
 /** The project's `agentgov-lock.json`. */
-export interface Lockfile { lockfileVersion: 1; plugins: Record<string, LockedPlugin> }
+export interface Lockfile {
+  lockfileVersion: 1;
+  /** Registry installs: the registry URL the plugins came from (§7.4). */
+  registry?: string;
+  plugins: Record<string, LockedPlugin>;
+}
 
 /** Reads the project's lockfile (absent = empty); anything but version 1 is `REGISTRY_STORE_CORRUPT`. */
 export async function readLockfile(projectDir: string): Promise<Lockfile> {
@@ -44,7 +51,8 @@ export async function readLockfile(projectDir: string): Promise<Lockfile> {
   if (value?.lockfileVersion !== 1 || typeof value.plugins !== "object") {
     throw new RegistryError("REGISTRY_STORE_CORRUPT", `${LOCKFILE} is not a version 1 lockfile`);
   }
-  return { lockfileVersion: 1, plugins: value.plugins };
+  if (value.registry !== undefined && typeof value.registry !== "string") throw new RegistryError("REGISTRY_STORE_CORRUPT", `${LOCKFILE}: registry is not a string`);
+  return { lockfileVersion: 1, ...(value.registry === undefined ? {} : { registry: value.registry }), plugins: value.plugins };
 }
 
 /** Writes `file` atomically: temp, fsync, rename. */

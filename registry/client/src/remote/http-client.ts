@@ -53,6 +53,29 @@ const PROGRESS_MIN_BYTES = 1024 * 1024;
 const ERROR_BODY_BYTES = 64 * 1024;
 const KNOWN_CODE = /^REGISTRY_[A-Z_]{2,40}$/;
 
+function parseRegistryUrl(baseUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch (cause) {
+    throw new RegistryError("REGISTRY_REQUEST_INVALID", `registry URL ${baseUrl} is not a URL`, { cause });
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+    throw new RegistryError("REGISTRY_REQUEST_INVALID", "the registry URL must be a plain http(s) URL");
+  }
+  return url;
+}
+
+/**
+ * The canonical form of a registry URL (scheme, host, path without a trailing slash): the key of
+ * `trust.json` `registries` and of the lockfile's `registry`. Anything but a plain http(s) URL is
+ * `REGISTRY_REQUEST_INVALID`.
+ */
+export function registryBaseUrl(baseUrl: string): string {
+  const url = parseRegistryUrl(baseUrl);
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
+}
+
 /** A keep-alive HTTP client bound to one registry base URL. */
 export class RegistryHttp {
   /** The base URL without a trailing slash. */
@@ -62,17 +85,9 @@ export class RegistryHttp {
   readonly #options: RegistryHttpOptions;
 
   constructor(baseUrl: string, options: RegistryHttpOptions = {}) {
-    let url: URL;
-    try {
-      url = new URL(baseUrl);
-    } catch (cause) {
-      throw new RegistryError("REGISTRY_REQUEST_INVALID", `registry URL ${baseUrl} is not a URL`, { cause });
-    }
-    if ((url.protocol !== "http:" && url.protocol !== "https:") || url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
-      throw new RegistryError("REGISTRY_REQUEST_INVALID", "the registry URL must be a plain http(s) URL");
-    }
+    const url = parseRegistryUrl(baseUrl);
     this.#url = url;
-    this.baseUrl = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
+    this.baseUrl = registryBaseUrl(baseUrl);
     this.#agent = url.protocol === "https:" ? new HttpsAgent({ keepAlive: true, maxSockets: 4 }) : new HttpAgent({ keepAlive: true, maxSockets: 4 });
     this.#options = options;
   }

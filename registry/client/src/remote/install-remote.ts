@@ -1,31 +1,40 @@
 /**
- * `installFromRegistry(name, range)` (REGISTRY.md §7.2, network half): opens a verified
- * session (root chain, checkpoint freshness and consistency), then for the package and each
- * dependency (depth ≤ 8, ≤ 200 plugins, cycles and foreign registries rejected): verified
+ * `installFromRegistry(name, range)` (REGISTRY.md §7.2, network half). First the install lock
+ * and this install's one staging folder inside `$AGENTGOV_HOME/plugins/` (step 1); then a
+ * verified session (root chain, checkpoint freshness and consistency) and, for the package and
+ * each dependency (depth ≤ 8, ≤ 200 plugins, cycles and foreign registries rejected): verified
  * index (expiry, monotonic `indexVersion`), version resolution (§4.7; yanked only by exact
  * pin, blocked never, unsigned only with `allowUnsigned`), no implicit downgrade, the
  * envelope's digest equal to the index's, the publish entry proven in the log and equal to
- * the index, signing keys bound before the version and not compromised at it (§5.2), keys
- * allowed by the trust policy, the manifest verified; then every blob is downloaded (capped
- * at its signed size, SHA-512 compared) before anything is installed, and each plugin goes
- * through the local pipeline (staging, digest, safe extraction, tree match, consent, atomic
- * rename, lockfile last), dependencies first. Registry state and TOFU pins are written at
- * commit only. An unsigned (npm-published) version, only with `allowUnsigned`: its
- * `publish-unsigned` log entry is proven and must name the index's SHA-512, the blob is
- * fetched and compared against that digest, it goes through the same safe extraction into
- * staging and atomic rename (`installUnsigned`), gets the empty grant, is marked
- * `unsigned: true` in the lockfile, and a warning is raised (`onWarning`, `warnings`).
+ * the index, signing keys bound before the version and not compromised at it (§5.2; the
+ * revoke entries of revoked signing keys proven and their boundary equal to the log's), keys
+ * allowed by the trust policy, the manifest verified. Then every plugin of the set is
+ * downloaded into staging (capped at its signed size, SHA-512 compared) or copied from the
+ * blob cache (re-verified the same way; a bad cache file is discarded), safely extracted,
+ * matched against its file list and consented to; only when all succeeded are the trees
+ * renamed into place, blobs linked into the cache, registry state and TOFU pins written, and
+ * the lockfile (with `registry` and each `logIndex`) written last, once. A failure anywhere
+ * leaves store and lockfile untouched. `frozenLockfile` pins everything to the lockfile.
+ * An unsigned (npm-published) version, only with `allowUnsigned`: its `publish-unsigned` log
+ * entry is proven and must name the index's SHA-512, the blob is fetched and compared against
+ * that digest, it goes through the same safe extraction into staging and atomic rename
+ * (`stageUnsigned`), gets the empty grant, is marked `unsigned: true` in the lockfile, and a
+ * warning is raised (`onWarning`, `warnings`).
  */
 import { timingSafeEqual } from "node:crypto";
-import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  DEFAULT_LIMITS, RegistryError, canonicalJson, capabilitiesSha256, fromBase64, fromHex, parseEnvelope, sha256, toHex,
+  DEFAULT_LIMITS, RegistryError, canonicalBytes, capabilitiesSha256, fromBase64, fromHex, parseEnvelope, sha256,
   verifyManifestEnvelope, type Capabilities, type Envelope, type IndexKey, type IndexVersion, type KeyId, type Manifest, type PluginGrant,
 } from "@agentgov/registry-protocol";
-import { installLocal, lockedPlugin } from "../install/install.js";
-import { installUnsigned } from "../install/install-unsigned.js";
+import { lockedPlugin, stageSigned } from "../install/install.js";
+import { stageUnsigned } from "../install/install-unsigned.js";
+import { commitStaged, type StagedPlugin } from "../install/commit-staged.js";
+import { readLockfile, type LockedPlugin, type Lockfile } from "../install/lockfile.js";
+import { assertFrozenRecord, assertFrozenRegistry, frozenRecord } from "../install/frozen-lockfile.js";
+import { inStaging } from "../install/store-ops.js";
+import { addToCache, copyFromCache } from "../install/blob-cache.js";
 import { pinTofu } from "../trust/trust-edit.js";
 import { matchesGlob } from "../trust/resolve.js";
 import { loadTrustStore, saveTrustStore, type TrustStore } from "../trust/trust-store.js";
@@ -54,6 +63,12 @@ export interface InstallFromRegistryOptions {
   allowUnsigned?: boolean;
   /** Allow an exactly named prerelease. */
   prerelease?: boolean;
+  /**
+   * `--frozen-lockfile`: resolve every plugin to its locked version and fail unless the result
+   * equals the lockfile exactly (`REGISTRY_VERSION_UNAVAILABLE` / `REGISTRY_DIGEST_MISMATCH`);
+   * the lockfile is not rewritten.
+   */
+  frozenLockfile?: boolean;
   /** Allow installing a version below the locked one. */
   allowDowngrade?: boolean;
   /** Non-interactive consent: sha256 of JCS(capabilities) of each plugin installed. */
@@ -114,8 +129,6 @@ interface Planned {
   size: number;
   /** Absent for an unsigned version (installed with `allowUnsigned`, empty grant). */
   signed?: SignedPlan;
-  tarball?: string;
-  envelopePath?: string;
 }
 
 function digestEqual(hex: string, raw: Uint8Array): boolean {
@@ -129,7 +142,11 @@ class Planner {
   readonly #keys: KeyCache;
   readonly warnings: string[] = [];
 
-  constructor(private readonly session: RegistrySession, private readonly store: TrustStore, private readonly options: InstallFromRegistryOptions) {
+  constructor(
+    private readonly session: RegistrySession, private readonly store: TrustStore, private readonly options: InstallFromRegistryOptions,
+    /** `--frozen-lockfile`: the lockfile every resolution is pinned to. */
+    private readonly frozen?: Lockfile,
+  ) {
     this.#keys = new KeyCache(session);
   }
 
@@ -142,9 +159,17 @@ class Planner {
       return;
     }
     if (this.#resolved.size >= DEPENDENCY_LIMITS.total) throw new RegistryError("REGISTRY_DEPENDENCY", `more than ${String(DEPENDENCY_LIMITS.total)} plugins`);
+    let wanted = request;
+    if (this.frozen !== undefined) {
+      const locked = frozenRecord(this.frozen, name).version;
+      if (!(root && request === "latest") && !semverCompare.satisfies(locked, request)) {
+        throw new RegistryError("REGISTRY_VERSION_UNAVAILABLE", `--frozen-lockfile: ${name} is locked at ${locked}, which ${request} does not match`);
+      }
+      wanted = locked;
+    }
     const { index } = await this.session.index(name);
-    const picked = resolveVersion(index, request, {
-      ...(root && this.options.prerelease === true ? { prerelease: true } : {}),
+    const picked = resolveVersion(index, wanted, {
+      ...((root && this.options.prerelease === true) || this.frozen !== undefined ? { prerelease: true } : {}),
       ...(this.options.allowUnsigned === true ? { allowUnsigned: true } : {}),
     });
     if (picked.warning !== undefined) {
@@ -181,6 +206,7 @@ class Planner {
     let revoked: string | undefined;
     for (const keyid of signers) {
       const key = indexKeys.get(keyid);
+      if (key !== undefined) await this.#keys.assertRevocation(publisher, key);
       const state = key === undefined ? "unknown" : keyValidAt(key, entry.logIndex);
       if (state === "ok") eligible.push(keyid);
       else if (state === "revoked") revoked = keyid;
@@ -279,8 +305,8 @@ class Planner {
   }
 }
 
-async function download(session: RegistrySession, item: Planned, dir: string): Promise<void> {
-  const file = join(dir, `${toHex(sha256(Buffer.from(`${item.name}@${item.version}`))).slice(0, 16)}.tgz`);
+/** Downloads `item`'s blob to `file` (create-only), capped at its size; SHA-512 and size compared in constant time. */
+async function download(session: RegistrySession, item: Planned, file: string): Promise<void> {
   const handle = await open(file, "wx", 0o600);
   let pending = Promise.resolve();
   try {
@@ -291,14 +317,11 @@ async function download(session: RegistrySession, item: Planned, dir: string): P
     if (got.size !== item.size || !digestEqual(item.sha512, got.sha512)) {
       throw new RegistryError("REGISTRY_DIGEST_MISMATCH", `downloaded tarball of ${item.name}@${item.version} is not the ${item.signed === undefined ? "indexed" : "signed"} one`);
     }
+    await handle.sync();
   } finally {
     await pending.catch(() => undefined);
     await handle.close();
   }
-  item.tarball = file;
-  if (item.signed === undefined) return;
-  item.envelopePath = `${file}.agentsig.json`;
-  await writeFile(item.envelopePath, canonicalJson(item.signed.envelope), { mode: 0o600 });
 }
 
 function consentFor(options: InstallFromRegistryOptions, manifest: Manifest): { yesCapabilities?: string } {
@@ -309,59 +332,109 @@ function consentFor(options: InstallFromRegistryOptions, manifest: Manifest): { 
   return { yesCapabilities: list.find((y) => y === want) ?? list[0] ?? "" };
 }
 
-/** Installs `name` at `range` (version, range or dist-tag; default `latest`) from a registry; see the module comment. */
-export async function installFromRegistry(name: string, range: string | undefined, options: InstallFromRegistryOptions): Promise<InstallFromRegistryResult> {
+/** The plugins one {@link runInstall} committed, in plan order (dependencies before dependents). */
+interface RunResult {
+  installed: RemoteInstalled[];
+  registry: string;
+  warnings: string[];
+}
+
+/** Plans `roots` (each with its dependencies), stages all of them in one staging folder and commits them together. */
+async function runInstall(roots: readonly { name: string; range: string }[], options: InstallFromRegistryOptions): Promise<RunResult> {
   const home = options.home ?? agentgovHome();
   const project = options.project ?? process.cwd();
-  const session = await RegistrySession.open({
-    registry: options.registry, home,
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.now === undefined ? {} : { now: options.now }),
-  });
-  let temp: string | undefined;
-  try {
-    const store = options.trust ?? await loadTrustStore(home);
-    const planner = new Planner(session, store, { ...options, project });
-    await planner.add(name, range ?? "latest", [], true);
-    temp = await mkdtemp(join(tmpdir(), "agentgov-download-"));
-    for (const item of planner.plan) await download(session, item, temp);
-    const installed: RemoteInstalled[] = [];
-    for (const item of planner.plan) {
-      const signed = item.signed;
-      if (signed === undefined) {
-        const result = await installUnsigned(item.tarball ?? "", {
-          name: item.name, version: item.version, sha512: item.sha512, size: item.size, home, projectDir: project,
-          onCommit: async () => { await session.commit(); },
-        });
-        installed.push({ name: item.name, version: item.version, dir: result.dir, created: result.created, grant: result.grant, logIndex: item.logIndex, pinned: false, unsigned: true });
-        continue;
+  const plugins = join(home, "plugins");
+  // §7.2 step 1 first: the install lock and this install's staging folder, then the network steps.
+  return inStaging(plugins, 30_000, async (staging) => {
+    const session = await RegistrySession.open({
+      registry: options.registry, home,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+    try {
+      const lock = await readLockfile(project);
+      const frozen = options.frozenLockfile === true ? lock : undefined;
+      if (frozen !== undefined) assertFrozenRegistry(frozen, session.url);
+      const store = options.trust ?? await loadTrustStore(home);
+      const planner = new Planner(session, store, { ...options, project }, frozen);
+      for (const root of roots) await planner.add(root.name, root.range, [], true);
+      const staged: StagedPlugin[] = [];
+      for (const [i, item] of planner.plan.entries()) {
+        const work = join(staging, String(i));
+        await mkdir(work, { mode: 0o700 });
+        const place = async (blob: string): Promise<void> => {
+          if (!await copyFromCache(home, item.sha512, item.size, blob)) await download(session, item, blob);
+        };
+        const extraRecord = { logIndex: item.logIndex };
+        const signed = item.signed;
+        if (signed === undefined) {
+          staged.push(await stageUnsigned(work, plugins, { name: item.name, version: item.version, sha512: item.sha512, size: item.size, extraRecord }, place));
+          continue;
+        }
+        staged.push(await stageSigned(work, plugins, canonicalBytes(signed.envelope), {
+          trustedKeys: signed.trustedKeys, threshold: signed.threshold, expect: { name: item.name, version: item.version }, lock, extraRecord,
+          ...(frozen === undefined ? {} : { checkRecord: (n: string, record: LockedPlugin) => { assertFrozenRecord(lock, n, record); } }),
+          ...consentFor(options, signed.manifest),
+          ...(options.confirm === undefined ? {} : {
+            confirm: (request) => options.confirm?.({ plugin: item.name, ...request }) ?? Promise.resolve(false),
+          }),
+        }, place));
       }
-      const result = await installLocal(item.tarball ?? "", item.envelopePath ?? "", {
-        home, projectDir: project, trustedKeys: signed.trustedKeys, threshold: signed.threshold,
-        expect: { name: item.name, version: item.version },
-        ...consentFor(options, signed.manifest),
-        ...(options.confirm === undefined ? {} : {
-          confirm: (request) => options.confirm?.({ plugin: item.name, ...request }) ?? Promise.resolve(false),
-        }),
-        onCommit: async (grant) => {
-          await session.commit();
-          if (signed.pinKeyids !== undefined) {
-            const current = await loadTrustStore(home);
-            if (current.tofu[signed.publisher] === undefined) await saveTrustStore(pinTofu(current, signed.publisher, grant.keyids, item.logIndex), home);
-          }
-        },
+      if (frozen !== undefined) for (const item of staged) assertFrozenRecord(lock, item.name, item.record);
+      lock.registry = session.url;
+      const committed = await commitStaged(staged, lock, project, async () => {
+        for (const [i, item] of planner.plan.entries()) await addToCache(home, item.sha512, join(staging, String(i), "blob.tgz"));
+        await session.commit();
+        let current = await loadTrustStore(home);
+        let changed = false;
+        for (const [i, item] of planner.plan.entries()) {
+          const pin = item.signed?.pinKeyids;
+          const grant = staged[i]?.grant;
+          if (pin === undefined || item.signed === undefined || grant === undefined || current.tofu[item.signed.publisher] !== undefined) continue;
+          current = pinTofu(current, item.signed.publisher, grant.keyids, item.logIndex);
+          changed = true;
+        }
+        if (changed) await saveTrustStore(current, home);
+      }, { keepLockfile: frozen !== undefined });
+      const installed: RemoteInstalled[] = committed.map(({ staged: s, created }, i) => {
+        const item = planner.plan[i];
+        return {
+          name: s.name, version: s.version, dir: s.dir, created, grant: s.grant, logIndex: item?.logIndex ?? 0,
+          pinned: item?.signed?.pinKeyids !== undefined, unsigned: item?.signed === undefined,
+        };
       });
-      installed.push({
-        name: item.name, version: item.version, dir: result.dir, created: result.created, grant: result.grant, logIndex: item.logIndex,
-        pinned: signed.pinKeyids !== undefined, unsigned: false,
-      });
+      return { installed, registry: session.url, warnings: planner.warnings };
+    } finally {
+      session.close();
     }
-    const top = installed[installed.length - 1];
-    if (top === undefined) throw new Error("empty install plan");
-    return { ...top, registry: session.url, dependencies: installed.slice(0, -1), warnings: planner.warnings };
-  } finally {
-    if (temp !== undefined) await rm(temp, { recursive: true, force: true });
-    session.close();
-  }
+  });
+}
+
+/** Installs `name` at `range` (version, range or dist-tag; default `latest`) from a registry; see the module comment. */
+export async function installFromRegistry(name: string, range: string | undefined, options: InstallFromRegistryOptions): Promise<InstallFromRegistryResult> {
+  const { installed, registry, warnings } = await runInstall([{ name, range: range ?? "latest" }], options);
+  const top = installed[installed.length - 1];
+  if (top === undefined) throw new Error("empty install plan");
+  return { ...top, registry, dependencies: installed.slice(0, -1), warnings };
+}
+
+/** The outcome of {@link installFromLockfile}. */
+export interface InstallFromLockfileResult {
+  registry: string;
+  /** Every plugin of the lockfile, dependencies before dependents. */
+  installed: RemoteInstalled[];
+  warnings: string[];
+}
+
+/**
+ * `agentgov plugin install --frozen-lockfile` without a name: installs every plugin of the
+ * project's lockfile at exactly its locked version, as one atomic set, and fails (leaving store
+ * and lockfile untouched) if anything would differ from the lockfile (see `frozen-lockfile.ts`).
+ */
+export async function installFromLockfile(options: InstallFromRegistryOptions): Promise<InstallFromLockfileResult> {
+  const lock = await readLockfile(options.project ?? process.cwd());
+  const roots = Object.entries(lock.plugins).map(([name, record]) => ({ name, range: record.version }));
+  if (roots.length === 0) throw new RegistryError("REGISTRY_VERSION_UNAVAILABLE", "--frozen-lockfile: the lockfile names no plugin");
+  return runInstall(roots, { ...options, frozenLockfile: true });
 }

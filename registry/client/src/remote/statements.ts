@@ -1,13 +1,13 @@
 /**
  * Signed lifecycle statements posted to a registry (REGISTRY.md §5.2): `revoke` (optionally
  * with `compromisedSince`), `rotate` (signed by the current threshold and every added key) and
- * `yank`. Statements are built with the protocol's types and `signStatement`, carry the
+ * `yank`, and the admin's `block`. Statements are built with the protocol's types and `signStatement`, carry the
  * registry's log origin (from the verified root) and `issuedAt`, and succeed only with a
  * verified receipt whose entry is this statement (`envelopeSha256`).
  */
 import {
   canonicalJson, formatRfc3339Seconds, keyIdOf, publicKeyOf, sha256, signStatement, toBase64, toHex, utf8,
-  type Envelope, type KeyId, type LogEntryKind, type PublicKeyRef, type RevokeStatement, type RotateStatement,
+  type BlockStatement, type Envelope, type KeyId, type LogEntryKind, type PublicKeyRef, type RevokeStatement, type RotateStatement,
   type StatementKind, type YankStatement,
 } from "@agentgov/registry-protocol";
 import { agentgovHome } from "../util/home.js";
@@ -75,6 +75,18 @@ export function yank(options: StatementOptions & { publisher: string; name: stri
   return post(options, "yank", "yank", (registry, issuedAt): YankStatement => ({
     _type: "agentgov/yank/v1", registry, publisher: options.publisher, name: options.name, version: options.version, issuedAt,
     ...(options.reason === undefined ? {} : { reason: options.reason }),
+  }));
+}
+
+/**
+ * Blocks `name@version` (§5.2, admin): never installable again; `purge` also deletes the bytes
+ * (blob fetches answer 410). `signingKeys` must hold the registry's `admin` role key and
+ * `token` must carry the `admin` scope.
+ */
+export function block(options: StatementOptions & { name: string; version: string; reason: string; purge?: boolean }): Promise<StatementResult> {
+  return post(options, "block", "block", (registry, issuedAt): BlockStatement => ({
+    _type: "agentgov/block/v1", registry, name: options.name, version: options.version, reason: options.reason, issuedAt,
+    ...(options.purge === true ? { purge: true } : {}),
   }));
 }
 

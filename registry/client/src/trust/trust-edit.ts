@@ -55,6 +55,17 @@ export function removePolicy(store: TrustStore, match: string): TrustStore {
   return next;
 }
 
+/**
+ * `trust registry <url> --root-sha256 <hex>`: pins root 1 of the registry at `url` (already in
+ * canonical form, see `registryBaseUrl`); the session refuses any other root chain.
+ */
+export function pinRegistryRoot(store: TrustStore, url: string, rootSha256: string): TrustStore {
+  if (!/^[0-9a-f]{64}$/.test(rootSha256)) throw new RegistryError("REGISTRY_REQUEST_INVALID", "--root-sha256 takes 64 lowercase hex digits");
+  const next = copy(store);
+  next.registries[url] = { rootSha256 };
+  return parseTrustStore(next);
+}
+
 /** Records the TOFU pin of a publisher's key set (after its first committed install). */
 export function pinTofu(store: TrustStore, publisher: string, keyids: readonly KeyId[], logIndex?: number): TrustStore {
   const next = copy(store);
