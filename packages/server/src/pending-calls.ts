@@ -74,19 +74,47 @@ interface BoundedTable<V> {
   readonly size: number;
 }
 
+/** One entry of a {@link boundedTable}, also its place in the age queue. */
+interface Slot<V> {
+  key: string;
+  value: V;
+  at: number;
+}
+
+/**
+ * The age queue keeps slots oldest first; a slot whose key was deleted or set again is
+ * stale and skipped. Expiring looks at the queue head only, so it costs O(1) amortised
+ * however full the table is (a Map iterated from its start walks every deleted entry
+ * still in it, which at the bound made each insertion scan tens of thousands). The queue
+ * is compacted once stale slots outnumber twice the live ones, so its memory stays bounded.
+ */
 function boundedTable<V>(max: number, ttl: number, clock: () => number): BoundedTable<V> {
-  const entries = new Map<string, { value: V; at: number }>();
+  const entries = new Map<string, Slot<V>>();
+  let queue: Slot<V>[] = [];
+  let head = 0;
   const expire = (): void => {
     const now = clock();
-    for (const [key, { at }] of entries) {
-      if (now - at < ttl && entries.size <= max) break;
-      entries.delete(key);
+    while (head < queue.length) {
+      const slot = queue[head] as Slot<V>;
+      if (entries.get(slot.key) === slot) {
+        if (now - slot.at < ttl && entries.size <= max) break;
+        entries.delete(slot.key);
+      }
+      head++;
+    }
+    if (queue.length - head > 2 * entries.size + 1024) {
+      queue = queue.slice(head).filter((slot) => entries.get(slot.key) === slot);
+      head = 0;
+    } else if (head > 1024 && head * 2 > queue.length) {
+      queue = queue.slice(head);
+      head = 0;
     }
   };
   return {
     set(key, value) {
-      entries.delete(key); // a key set again is the newest
-      entries.set(key, { value, at: clock() });
+      const slot: Slot<V> = { key, value, at: clock() };
+      entries.set(key, slot); // a key set again is the newest: its older slot goes stale
+      queue.push(slot);
       expire();
     },
     get(key) {

@@ -54,6 +54,45 @@ describe("pending calls", () => {
     expect(pending.take("3")).toBeUndefined();
     expect(pending.count()).toBe(0);
   });
+
+  it("evict the oldest at the bound, treat a call set again as the newest, and agree with a model over many operations", () => {
+    let now = 0;
+    const max = 50;
+    const ttl = 1000;
+    const pending = createPendingCalls({ max, ttlMs: ttl, clock: () => now });
+    const call = (agent: string) => ({ agent, stage: "pre_tool" as const, decision: { allowed: true, action: "allow" as const, matched_rule: null, policy: null, code: "default" as const }, policy_digest: "d" });
+    // The model: insertion order is age order; at most `max`; older than `ttl` expires.
+    const model = new Map<string, { agent: string; at: number }>();
+    const expireModel = (): void => {
+      for (const [key, { at }] of model) {
+        if (now - at < ttl && model.size <= max) break;
+        model.delete(key);
+      }
+    };
+    let seed = 7;
+    const next = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    for (let i = 0; i < 20_000; i++) {
+      const id = String(next(120));
+      const op = next(10);
+      if (op < 6) {
+        const agent = `agent-${String(next(3))}`;
+        pending.add(id, call(agent));
+        model.delete(id);
+        model.set(id, { agent, at: now });
+        expireModel();
+      } else if (op < 9) {
+        expireModel();
+        const had = model.get(id);
+        model.delete(id);
+        expect(pending.take(id)?.agent).toBe(had?.agent);
+      } else now += next(40);
+      if (i % 97 === 0) {
+        expect(pending.count()).toBe(model.size);
+        expect(pending.count("agent-1")).toBe([...model.values()].filter((c) => c.agent === "agent-1").length);
+      }
+    }
+    expect(pending.count()).toBeGreaterThan(0);
+  });
 });
 
 describe("createGovernanceServer options", () => {

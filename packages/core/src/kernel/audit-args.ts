@@ -22,13 +22,48 @@ export function auditArgs(args: unknown, mode: AuditArgsMode, redactPaths: reado
   return out;
 }
 
+/**
+ * Copy on write: a plain object or array none of whose parts needs redacting is returned
+ * as it is (no copy per request); otherwise a copy with the redacted parts, sharing the
+ * unchanged ones. Anything else (a non-plain object) is copied as before. Never mutates `value`.
+ */
 function scrub(value: unknown, depth: number): unknown {
   if (depth > MAX_DEPTH) return REDACTED;
-  if (Array.isArray(value)) return value.map((v: unknown) => scrub(v, depth + 1));
+  if (Array.isArray(value)) return Object.getPrototypeOf(value) === Array.prototype ? scrubArray(value, depth) : value.map((v: unknown) => scrub(v, depth + 1));
   if (typeof value !== "object" || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    Object.defineProperty(out, key, { value: SECRET_KEY_PATTERN.test(key) ? REDACTED : scrub(v, depth + 1), enumerable: true, writable: true, configurable: true });
+  const proto: unknown = Object.getPrototypeOf(value);
+  const entries = Object.entries(value);
+  const plain = proto === Object.prototype || proto === null;
+  let out: Record<string, unknown> | undefined = plain ? undefined : {};
+  for (let i = 0; i < entries.length; i++) {
+    const [key, v] = entries[i] as [string, unknown];
+    const scrubbed = SECRET_KEY_PATTERN.test(key) ? REDACTED : scrub(v, depth + 1);
+    if (out === undefined) {
+      if (scrubbed === v) continue;
+      out = {};
+      for (let j = 0; j < i; j++) define(out, ...(entries[j] as [string, unknown]));
+    }
+    define(out, key, scrubbed);
   }
-  return out;
+  return out ?? value;
+}
+
+function scrubArray(value: readonly unknown[], depth: number): unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < value.length; i++) {
+    if (!(i in value)) continue; // a hole stays a hole, as `map` keeps it
+    const v = value[i];
+    const scrubbed = scrub(v, depth + 1);
+    if (out === undefined) {
+      if (scrubbed === v) continue;
+      out = value.slice();
+    }
+    out[i] = scrubbed;
+  }
+  return out ?? (value as unknown[]);
+}
+
+/** Sets an own property (`__proto__` included, as data). */
+function define(out: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
