@@ -77,9 +77,12 @@ export async function measureBombs(spec: BombSpec): Promise<BombResult> {
       const installMs = performance.now() - t0;
       const written = diffSnapshots(before, await snapshot(spec.home, spec.project));
       let scanCode = "scanned (not rejected)";
+      // The signed manifest's file list, so the scan is the one installLocal runs (without one it would scan as unsigned).
+      const manifest = manifests.get(bomb.name);
+      if (manifest === undefined) throw new Error(`no manifest for bomb ${bomb.name}`);
       const s0 = performance.now();
       try {
-        await scanArchive(bomb.tarball, manifests.get(bomb.name)!);
+        await scanArchive(bomb.tarball, manifest);
       } catch (error) {
         scanCode = codeOf(error);
       }
