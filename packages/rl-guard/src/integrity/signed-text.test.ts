@@ -52,6 +52,18 @@ describe("signedText (fast canonical text of a reward record)", () => {
     );
   });
 
+  it("equals canonicalJson for any string (controls, quotes, astral, lone surrogates) and any double in a scalar field", () => {
+    const base = Object.fromEntries(SIGNED_KEYS.map((k) => [k, 0]));
+    const surrogateIn = fc.tuple(fc.string(), fc.integer({ min: 0xd800, max: 0xdfff }), fc.string()).map(([a, c, z]) => a + String.fromCharCode(c) + z);
+    const anyString = fc.oneof(fc.string({ unit: "binary" }), fc.string({ unit: "grapheme" }), fc.string({ unit: fc.integer({ min: 0, max: 0x3f }).map((c) => String.fromCharCode(c)) }), surrogateIn);
+    fc.assert(
+      fc.property(fc.constantFrom(...SIGNED_KEYS), fc.oneof(anyString, fc.double(), fc.constantFrom(-0, 1e21, 1e-7, Number.MAX_VALUE, Number.MIN_VALUE)), (key, value) => {
+        agree({ ...base, [key]: value });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("equals canonicalJson on a real record shape", () => {
     const record = {
       v: 1, _type: "agentgov/rl/reward/v1", run_id: "run", rollout_id: "r\u00e9\u{1F600}", attempt_id: "0", mode: "train", epoch: 3, phase: "basic", policy_version: "p",
