@@ -21,16 +21,28 @@ Usage:
   agentgov rl verify <events.jsonl> --key <pub.pem>
                                                   verify signed reward records against their episode logs
   agentgov rl kill|resume|status [--state <file>] the RL guard's persisted kill switch
-  agentgov plugin keygen [--out <dir>] [--name <n>] [--passphrase-file <f>]
+  agentgov plugin keygen [--out <dir>] [--name <n>] [--passphrase-file <f>] [--export minisign] [--register <url>]
                                                   new Ed25519 publisher key (encrypted, 0600); prints its keyid
   agentgov plugin pack [dir] [--out <dir>]        agentgov-plugin.yaml → manifest + deterministic .tgz
-  agentgov plugin sign <tgz> [--key <file>] [--passphrase-file <f>]
+  agentgov plugin sign <tgz> [--key <file>] [--passphrase-file <f>] [--threshold-cosign]
                                                   DSSE envelope <file>.agentsig.json beside the tarball
-  agentgov plugin verify <tgz> [envelope]         offline: signature, JCS, schema, digest, trust policy
+  agentgov plugin verify <tgz> [envelope] | --installed <name>
+                                                  offline: signature, JCS, schema, digest, tree, trust policy
   agentgov plugin install <tgz> <envelope> [--yes-capabilities=<sha256>]
                                                   safe local install into $AGENTGOV_HOME/plugins/
-  agentgov plugin trust list|add|rm|accept        trust store: add <match> <pub.json> [--mode pinned|tofu|registry]
-                                                  [--threshold N] [--publisher <p>]; rm <match>; accept <publisher>
+  agentgov plugin install <name>[@range] [--registry <url>] [--frozen-lockfile] [--allow-downgrade]
+                       [--allow-unsigned] [--prerelease] [--yes-capabilities=<sha256>]...
+                                                  install from a registry through every check of the pipeline
+  agentgov plugin publish <tgz> [envelope] [--registry <url>] [--token <t>]
+                                                  upload a signed plugin; the receipt and its log proof are verified
+  agentgov plugin revoke <keyid> --publisher <p> [--compromised-since <index>] | rotate --publisher <p> --add <pub>
+                       --remove <keyid> | yank <name@version> [--block [--purge]]
+                                                  signed key and version statements, recorded in the registry's log
+  agentgov plugin audit [--publisher <p>] [--name <n>] [--own-key <keyid>] [--monitor [--interval <ms>]]
+                                                  re-verify installs and watch the log for foreign publishes and keys
+  agentgov plugin trust list|add|rm|accept|registry trust store: add <match> <pub.json> [--mode pinned|tofu|registry]
+                                                  [--threshold N] [--publisher <p>]; rm <match>; accept <publisher>;
+                                                  registry <url> --root-sha256 <hex> (pins a registry's root 1)
   agentgov registry serve [--init] [--dir <d>] [--port 4873] [--host 127.0.0.1] [--public-url <u>]
                                                   the plugin registry; --init creates keys, root and an admin token
                                                   (0600) in $AGENTGOV_HOME/registry (an existing registry is kept)
