@@ -3,11 +3,12 @@
  * thread, 127.0.0.1): round trips, the sidecar's audit, its approvals API end to end, and
  * failures that must deny.
  */
-import { GovernanceDenied, remoteKernel, type AuditRecord, type DecisionRequest, type PolicyDocument, type RemoteKernel } from "@agentgov/core";
+import { GovernanceDenied, remoteKernel, type AuditRecord, type DecisionRequest, type PolicyDocument } from "@agentgov/core";
 import { GovernanceCallbackHandler } from "@agentgov/langchain";
 import type { Serialized } from "@langchain/core/load/serializable";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DECIDE_TOKEN, SidecarHost, type Sidecar, type TestToken } from "./sidecar.js";
+import { denial, OpenedKernels, type KernelAndSidecar } from "./kernel-fixture.js";
 
 const ANN: TestToken = { id: "ann", token: "agt_ann-approves", scopes: ["approve"] };
 const BOB: TestToken = { id: "bob", token: "agt_bob-approves", scopes: ["approve"] };
@@ -25,33 +26,17 @@ const policy: PolicyDocument = {
 const call = (tool: string, args: Record<string, unknown> = {}): DecisionRequest => ({ agent: "remote-bot", stage: "pre_tool", context: { tool: { name: tool }, args, action: { type: tool } } });
 
 const host = new SidecarHost();
-const open: { kernel: RemoteKernel; sidecar: Sidecar }[] = [];
+const opened = new OpenedKernels();
 
-async function setup(options: { token?: string; approvalTimeoutMs?: number } = {}): Promise<{ kernel: RemoteKernel; sidecar: Sidecar }> {
+async function setup(options: { token?: string; approvalTimeoutMs?: number } = {}): Promise<KernelAndSidecar> {
   const sidecar = await host.start({ policies: [policy], tokens: [ANN, BOB] });
   const kernel = remoteKernel({ endpoint: sidecar.endpoint, token: options.token ?? DECIDE_TOKEN.token, approvalTimeoutMs: options.approvalTimeoutMs ?? 20_000 });
-  open.push({ kernel, sidecar });
-  return { kernel, sidecar };
+  return opened.add({ kernel, sidecar });
 }
 
-afterEach(async () => {
-  for (const { kernel, sidecar } of open.splice(0)) {
-    await kernel.close();
-    await sidecar.stop();
-  }
-});
+afterEach(() => opened.closeAll());
 
 afterAll(() => host.close());
-
-async function denial(promise: Promise<unknown>): Promise<GovernanceDenied> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GovernanceDenied) return error;
-    throw error;
-  }
-  throw new Error("expected GovernanceDenied");
-}
 
 /** Calls the sidecar's API as `who`. */
 async function api(sidecar: Sidecar, who: TestToken, method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {

@@ -4,9 +4,10 @@
  * only an answer taken by default (no `post_tool` rule matched) lets the output pass, as
  * in `createKernel`; a rule's deny or a failed round trip withholds it.
  */
-import { GovernanceDenied, isAgentGovError, remoteKernel, type AuditRecord, type Decision, type DecisionRequest, type PolicyDocument, type RemoteKernel } from "@agentgov/core";
+import { isAgentGovError, remoteKernel, type AuditRecord, type Decision, type DecisionRequest, type PolicyDocument } from "@agentgov/core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { DECIDE_TOKEN, SidecarHost, type Sidecar } from "./sidecar.js";
+import { DECIDE_TOKEN, SidecarHost } from "./sidecar.js";
+import { denial, OpenedKernels, type KernelAndSidecar } from "./kernel-fixture.js";
 
 const SECRET = "sk-live-0123456789";
 
@@ -27,33 +28,17 @@ const noOutputRules: PolicyDocument = { ...guarded, name: "no-output-rules", rul
 const read = (path: string): DecisionRequest => ({ agent: "remote-bot", stage: "pre_tool", context: { tool: { name: "read_file" }, args: { path }, action: { type: "read_file" } } });
 
 const host = new SidecarHost();
-const open: { kernel: RemoteKernel; sidecar: Sidecar }[] = [];
+const opened = new OpenedKernels();
 
-async function setup(policy: PolicyDocument, options: { refuseAudit?: boolean } = {}): Promise<{ kernel: RemoteKernel; sidecar: Sidecar }> {
+async function setup(policy: PolicyDocument, options: { refuseAudit?: boolean } = {}): Promise<KernelAndSidecar> {
   const sidecar = await host.start({ policies: [policy], refuseAudit: options.refuseAudit === true });
   const kernel = remoteKernel({ endpoint: sidecar.endpoint, token: DECIDE_TOKEN.token, approvals: false });
-  open.push({ kernel, sidecar });
-  return { kernel, sidecar };
+  return opened.add({ kernel, sidecar });
 }
 
-afterEach(async () => {
-  for (const { kernel, sidecar } of open.splice(0)) {
-    await kernel.close();
-    await sidecar.stop();
-  }
-});
+afterEach(() => opened.closeAll());
 
 afterAll(() => host.close());
-
-async function denial(promise: Promise<unknown>): Promise<GovernanceDenied> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GovernanceDenied) return error;
-    throw error;
-  }
-  throw new Error("expected GovernanceDenied");
-}
 
 const ofCall = (records: readonly AuditRecord[], callId: string | undefined): [string, string, string, string | undefined][] =>
   records.filter((r) => r.call_id === callId).map((r) => [r.kind, r.stage, r.decision.code, r.outcome?.status]);
