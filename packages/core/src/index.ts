@@ -5,6 +5,7 @@
  * const safeTool = govern(myTool, { policy: "policy.yaml", agent: "support-bot" });
  */
 export { createKernel } from "./kernel/create-kernel.js";
+export { denyDecision } from "./kernel/deny-decision.js";
 export { govern, GOVERNED, RESERVED_CONTEXT_KEYS } from "./kernel/govern.js";
 export { renderDenial } from "./kernel/render-denial.js";
 export { redactOutput, MIN_SCRUB_LENGTH } from "./kernel/redact-output.js";

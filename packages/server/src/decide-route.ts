@@ -12,7 +12,7 @@
  * only for that action.
  */
 import { performance } from "node:perf_hooks";
-import type { AuditRecord, Decision, DecisionRequest, ReasonCode } from "@agentgov/core";
+import { denyDecision, type AuditRecord, type Decision, type DecisionRequest, type ReasonCode } from "@agentgov/core";
 import { actionDigestOf } from "./action-digest.js";
 import { decisionEntry, isObject } from "./audit-entry.js";
 import { newCallId } from "./call-ids.js";
@@ -44,15 +44,7 @@ interface Taken {
   started: number;
 }
 
-const denyOf = (ctx: ServerContext, code: ReasonCode, reason: string, from?: Decision): Decision => ({
-  allowed: false,
-  action: "deny",
-  matched_rule: from?.matched_rule ?? null,
-  policy: from?.policy ?? null,
-  code,
-  reason,
-  policy_digest: ctx.kernel.digest,
-});
+const denyOf = (ctx: ServerContext, code: ReasonCode, reason: string, from?: Decision): Decision => denyDecision(code, reason, ctx.kernel.digest, from);
 
 /**
  * Decides one request and appends its record (not with `dryRun`). Only an allowed

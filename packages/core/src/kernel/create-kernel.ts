@@ -14,7 +14,8 @@ import { createPolicyEngine, type PolicyEngine, type PolicyEngineOptions } from 
 import type { DecideOptions, Decision, DecisionRequest, ReasonCode } from "../policy/types.js";
 import { askApproval } from "./approval.js";
 import { agentIdOf, baseEntry, type CallInfo, describeCall, isObject, summarizeDecision } from "./audit-entry.js";
-import { redactOutput } from "./redact-output.js";
+import { denyDecision } from "./deny-decision.js";
+import { governedOutput, postToolWithholds } from "./governed-output.js";
 import { applyTransformToArgs } from "./transform.js";
 import { DEFAULT_APPROVAL_TIMEOUT_MS, type EnforceOptions, type Kernel, type KernelOptions, type KernelStats } from "./types.js";
 
@@ -35,15 +36,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   };
   const stats: KernelStats = { decisions: 0, denied: 0, auditFailuresAllowed: 0, auditFailuresDenied: 0, internalErrors: 0 };
 
-  const deny = (code: ReasonCode, reason: string, from?: Decision): Decision => ({
-    allowed: false,
-    action: "deny",
-    matched_rule: from?.matched_rule ?? null,
-    policy: from?.policy ?? null,
-    code,
-    reason,
-    policy_digest: engine.digest,
-  });
+  const deny = (code: ReasonCode, reason: string, from?: Decision): Decision => denyDecision(code, reason, engine.digest, from);
 
   const decide = (request: DecisionRequest, decideOptions?: DecideOptions): Decision => {
     try {
@@ -125,8 +118,6 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       if (call.stage === "pre_tool" && engine.hasRulesFor("post_tool")) {
         post = decide({ agent: request.agent, stage: "post_tool", context: { ...request.context, args, output } });
       }
-      // A post_tool default never withholds an output the pre_tool decision let run (docs/policy.md).
-      const blocking = post !== undefined && !post.allowed && post.code !== "default";
       const outcomeEntry: AuditEntry = { ...outcomeBase, kind: "outcome", outcome: { status: "ok", duration_ms: duration } };
       if (post !== undefined) {
         outcomeEntry.decision = summarizeDecision(post);
@@ -134,14 +125,8 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       }
       const refusedOutcome = record(outcomeEntry, post ?? decision);
       if (refusedOutcome !== null) throw new GovernanceDenied(refusedOutcome);
-      if (blocking && post !== undefined) throw new GovernanceDenied(post);
-      let result: unknown = output;
-      if (post?.action === "transform") result = redactOutput(result, post.transform?.redact);
-      if (decision.action === "transform") result = redactOutput(result, decision.transform?.redact);
-      for (const d of [decision, post]) {
-        if (d?.action === "steer") result = steer(result, d.reason, enforceOptions.onSteer);
-      }
-      return result as T;
+      if (postToolWithholds(post)) throw new GovernanceDenied(post);
+      return governedOutput(output, decision, post, enforceOptions.onSteer) as T;
     } catch (error) {
       if (error instanceof ToolFailure) throw error.original;
       if (error instanceof GovernanceDenied) {
@@ -206,12 +191,6 @@ function engineOptions(options: KernelOptions, clock: () => number): PolicyEngin
 /** Digest binding an approval to the exact action (agent, tool, canonical arguments, policy digest). */
 export function actionDigest(call: CallInfo, policyDigest: string): string {
   return sha256Hex(canonicalJson({ agent: call.agent, tool: call.tool ?? null, args: call.args ?? null, policy_digest: policyDigest }));
-}
-
-/** Appends a `steer` message to a string output (and hands it to `onSteer`). */
-export function steer(output: unknown, text: string, onSteer: ((message: string) => void) | undefined): unknown {
-  onSteer?.(text);
-  return typeof output === "string" ? `${output}\n\n[agentgov] ${text}` : output;
 }
 
 function message(error: unknown): string {

@@ -24,8 +24,9 @@ import { AgentGovError, GovernanceDenied, isAgentGovError } from "../errors.js";
 import { createKillSwitch, createQuarantine } from "../guards/kill-switch.js";
 import { askApproval } from "../kernel/approval.js";
 import { agentIdOf, describeCall, summarizeDecision, type CallInfo } from "../kernel/audit-entry.js";
-import { actionDigest, steer } from "../kernel/create-kernel.js";
-import { redactOutput } from "../kernel/redact-output.js";
+import { actionDigest } from "../kernel/create-kernel.js";
+import { denyDecision } from "../kernel/deny-decision.js";
+import { governedOutput, postToolWithholds } from "../kernel/governed-output.js";
 import { applyTransformToArgs } from "../kernel/transform.js";
 import { DEFAULT_APPROVAL_TIMEOUT_MS, type ApprovalHandler, type EnforceOptions } from "../kernel/types.js";
 import type { DecideOptions, Decision, DecisionRequest, ReasonCode } from "../policy/types.js";
@@ -74,15 +75,7 @@ export function remoteKernel(options: RemoteKernelOptions): RemoteKernel {
   let digest = "";
   const audit = remoteAuditSink({ channel, calls, stats, timeoutMs, maxBytes, clock, journal: options.journal }, (call) => http.request(call));
 
-  const deny = (code: ReasonCode, reason: string, from?: Decision): Decision => ({
-    allowed: false,
-    action: "deny",
-    matched_rule: from?.matched_rule ?? null,
-    policy: from?.policy ?? null,
-    code,
-    reason,
-    policy_digest: from?.policy_digest ?? digest,
-  });
+  const deny = (code: ReasonCode, reason: string, from?: Decision): Decision => denyDecision(code, reason, from?.policy_digest ?? digest, from);
 
   /** The local guards (kill switch, quarantine): a denial, or undefined to ask the sidecar. */
   const guard = (request: DecisionRequest): Decision | undefined => {
@@ -238,18 +231,10 @@ export function remoteKernel(options: RemoteKernelOptions): RemoteKernel {
       const duration = clock() - started;
       // The sidecar's policies may check outputs; only it knows, so it is always asked.
       const post = call.stage === "pre_tool" ? (await decideRemote({ agent: request.agent, stage: "post_tool", context: { ...request.context, args, output } }, undefined, false)).decision : undefined;
-      // A post_tool default never withholds an output the pre_tool decision let run (docs/policy.md); any other non-allow does.
-      const blocking = post !== undefined && !post.allowed && post.code !== "default";
       const refused = await report(call, serverId, { status: "ok", duration_ms: duration }, post ?? decision);
       if (refused !== null) throw new GovernanceDenied(refused);
-      if (blocking) throw new GovernanceDenied(post);
-      let result: unknown = output;
-      if (post?.action === "transform") result = redactOutput(result, post.transform?.redact);
-      if (decision.action === "transform") result = redactOutput(result, decision.transform?.redact);
-      for (const d of [decision, post]) {
-        if (d?.action === "steer") result = steer(result, d.reason, enforceOptions.onSteer);
-      }
-      return result as T;
+      if (postToolWithholds(post)) throw new GovernanceDenied(post);
+      return governedOutput(output, decision, post, enforceOptions.onSteer) as T;
     } catch (error) {
       if (error instanceof ToolFailure) throw error.original;
       stats.denied++;

@@ -3,7 +3,7 @@
  * phase kernel, appends every decision to the episode's hash-chained log, and on `finish`
  * derives the shaped reward from that log and signs it.
  */
-import type { AuditEntry, Decision, Kernel, ReasonCode } from "@agentgov/core";
+import { denyDecision, type AuditEntry, type Decision, type Kernel, type ReasonCode } from "@agentgov/core";
 import type { MemoryAuditSink } from "@agentgov/core/audit";
 import type { Budgets, CompiledRlConfig, PhaseConfig } from "../config/types.js";
 import { rlError } from "../errors.js";
@@ -137,9 +137,7 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
     },
   }));
 
-  const synth = (code: ReasonCode, reason: string, from?: Decision): Decision => ({
-    allowed: false, action: "deny", matched_rule: from?.matched_rule ?? null, policy: from?.policy ?? null, code, reason, policy_digest: phase.engine.digest,
-  });
+  const synth = (code: ReasonCode, reason: string, from?: Decision): Decision => denyDecision(code, reason, phase.engine.digest, from);
 
   const budgetDenial = (tool: string): { decision: Decision; terminate: boolean } | null => {
     const elapsed = clock() - startedAt;
