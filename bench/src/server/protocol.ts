@@ -38,7 +38,7 @@ export interface SidecarReady {
 
 /** One autocannon run's figures. */
 export interface LoadFigures {
-  target: "bare" | "sidecar";
+  target: "bare" | "lean" | "sidecar";
   requestsPerSec: number;
   p50Ms: number;
   p99Ms: number;

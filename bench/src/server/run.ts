@@ -5,7 +5,9 @@
  * Decisions per second of `agentgov serve` (`@agentgov/server`, default SQLite audit store,
  * every decision written ahead to the audit log and answered once committed) over loopback
  * keep-alive HTTP, measured with autocannon next to a bare `node:http` responder in the same
- * run; rounds alternate bare and sidecar, and the report gives the medians and the ratio —
+ * run, and next to a lean decision responder (lean.ts: node:http + JSON.parse +
+ * `kernel.decide` + the answer, nothing else — the ceiling of any decision point on this
+ * kernel); rounds alternate bare, lean and sidecar, and the report gives the medians and the ratios —
  * of the rates, and of the CPU time each process spent per answered request (from /proc,
  * the figure a busy shared machine does not distort). The two servers run in their own
  * processes, autocannon in this one (2 vCPUs: one each). Requests alternate an allowed and a
@@ -44,7 +46,7 @@ if (opts.help) {
       "  --smoke          1 s per run, 1 round (CI); results in results/server-latest-smoke.json",
       "  --seconds N      seconds of load per run (default 10; smoke 1)",
       "  --connections N  keep-alive connections (default 64; smoke 16)",
-      "  --rounds N       bare/sidecar alternations (default 3; smoke 1)",
+      "  --rounds N       bare/lean/sidecar alternations (default 3; smoke 1)",
       "  --ack MODE       durable (default: answer once the record is committed) or appended",
       "",
     ].join("\n"),
@@ -133,13 +135,13 @@ async function load(target: LoadFigures["target"], port: number, token: string |
   };
 }
 
-/** The sidecar must allow the read and deny the drop, by the rules that say so. */
-async function check(port: number, token: string): Promise<string[]> {
+/** A decision point must allow the read and deny the drop, by the rules that say so (the sidecar with its token, the lean responder without). */
+async function check(target: LoadFigures["target"], port: number, token: string | null): Promise<string[]> {
   const problems: string[] = [];
   for (const [request, action, rule] of [[ALLOWED_REQUEST, "allow", "allow-selects"], [DENIED_REQUEST, "deny", "block-destructive-sql"]] as const) {
-    const res = await fetch(`http://127.0.0.1:${String(port)}/v1/decide`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(request) });
+    const res = await fetch(`http://127.0.0.1:${String(port)}/v1/decide`, { method: "POST", headers: token === null ? { "content-type": "application/json" } : { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(request) });
     const body = (await res.json()) as { action?: string; matched_rule?: string };
-    if (res.status !== 200 || body.action !== action || body.matched_rule !== rule) problems.push(`functional check: expected ${action} by ${rule}, got HTTP ${String(res.status)} ${JSON.stringify(body).slice(0, 200)}`);
+    if (res.status !== 200 || body.action !== action || body.matched_rule !== rule) problems.push(`functional check of ${target}: expected ${action} by ${rule}, got HTTP ${String(res.status)} ${JSON.stringify(body).slice(0, 200)}`);
   }
   return problems;
 }
@@ -148,20 +150,27 @@ const started = performance.now();
 const failures: string[] = [];
 const runs: LoadFigures[] = [];
 const bare = await startChild("./bare.js").then((c) => ({ child: c.child, ready: c.ready as { port: number } }));
-const sidecar = await startChild("./sidecar.js", ack === "appended" ? ["--ack=appended"] : []).then((c) => ({ child: c.child, ready: c.ready as SidecarReady })).catch(async (error: unknown) => {
+const lean = await startChild("./lean.js").then((c) => ({ child: c.child, ready: c.ready as { port: number } })).catch(async (error: unknown) => {
   await stop(bare.child);
   throw error;
 });
+const sidecar = await startChild("./sidecar.js", ack === "appended" ? ["--ack=appended"] : []).then((c) => ({ child: c.child, ready: c.ready as SidecarReady })).catch(async (error: unknown) => {
+  await stop(bare.child);
+  await stop(lean.child);
+  throw error;
+});
 try {
-  failures.push(...(await check(sidecar.ready.port, sidecar.ready.token)));
+  failures.push(...(await check("sidecar", sidecar.ready.port, sidecar.ready.token)), ...(await check("lean", lean.ready.port, null)));
   if (failures.length === 0) {
     for (let r = 0; r < rounds; r++) {
       runs.push(await load("bare", bare.ready.port, null, bare.child.pid));
+      runs.push(await load("lean", lean.ready.port, null, lean.child.pid));
       runs.push(await load("sidecar", sidecar.ready.port, sidecar.ready.token, sidecar.child.pid));
     }
   }
 } finally {
   await stop(bare.child);
+  await stop(lean.child);
   const code = await stop(sidecar.child);
   if (code !== 0) failures.push(`the sidecar exited with ${String(code)} on SIGTERM (audit not sealed cleanly)`);
 }
@@ -173,6 +182,8 @@ const rate = (target: LoadFigures["target"]): number => median(runs.filter((r) =
 const bareRate = rate("bare");
 const sidecarRate = rate("sidecar");
 const ratio = bareRate > 0 ? sidecarRate / bareRate : 0;
+const leanRate = rate("lean");
+const leanRatio = bareRate > 0 ? leanRate / bareRate : 0;
 const cpu = (target: LoadFigures["target"]): number | null => {
   const mine = runs.filter((r) => r.target === target);
   const values = mine.map((r) => r.cpuUsPerRequest).filter((v): v is number => v !== null);
@@ -181,18 +192,22 @@ const cpu = (target: LoadFigures["target"]): number | null => {
 const bareCpu = cpu("bare");
 const sidecarCpu = cpu("sidecar");
 const cpuRatio = bareCpu !== null && sidecarCpu !== null && sidecarCpu > 0 ? bareCpu / sidecarCpu : null;
+const leanCpu = cpu("lean");
 const out: string[] = [
   `server: /v1/decide over loopback keep-alive, ${String(connections)} connections, ${String(seconds)} s per run, ${String(rounds)} round(s), ack ${ack}`,
   "",
   table(
     ["run", "target", "req/s", "p50 ms", "p99 ms", "cpu µs/req", "requests", "non-2xx", "errors"],
-    runs.map((r, i) => [String(Math.floor(i / 2) + 1), r.target, r.requestsPerSec.toFixed(0), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), r.cpuUsPerRequest === null ? "n/a" : r.cpuUsPerRequest.toFixed(1), String(r.total), String(r.non2xx), String(r.errors)]),
+    runs.map((r, i) => [String(Math.floor(i / 3) + 1), r.target, r.requestsPerSec.toFixed(0), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), r.cpuUsPerRequest === null ? "n/a" : r.cpuUsPerRequest.toFixed(1), String(r.total), String(r.non2xx), String(r.errors)]),
   ),
   "",
   `median decisions/s: sidecar ${sidecarRate.toFixed(0)}, bare node:http ${bareRate.toFixed(0)}, ratio ${ratio.toFixed(2)} (targets: ≥ 10,000/s and ≥ 0.5× bare)`,
   cpuRatio === null || bareCpu === null || sidecarCpu === null
     ? "cpu per request: not measured (no /proc)"
     : `median cpu per request: sidecar ${sidecarCpu.toFixed(1)} µs, bare ${bareCpu.toFixed(1)} µs, ratio ${cpuRatio.toFixed(2)} (one core's worth: sidecar ${(1e6 / sidecarCpu).toFixed(0)}/s, bare ${(1e6 / bareCpu).toFixed(0)}/s)`,
+  `lean decision responder (node:http + JSON.parse + kernel.decide + answer, no auth/audit/durability): ${leanRate.toFixed(0)}/s, ${leanRatio.toFixed(2)}× bare` +
+    (leanCpu === null ? "" : `, ${leanCpu.toFixed(1)} µs cpu per request`) +
+    " — the ceiling of any decision point on this kernel in one node process here",
 ];
 finishRun({
   name: "server",
@@ -202,5 +217,5 @@ finishRun({
   out,
   failures,
   started,
-  payload: { seconds, connections, rounds, ack, runs, sidecarRate, bareRate, ratio, sidecarCpuUsPerRequest: sidecarCpu, bareCpuUsPerRequest: bareCpu, cpuRatio },
+  payload: { seconds, connections, rounds, ack, runs, sidecarRate, bareRate, ratio, leanRate, leanRatio, sidecarCpuUsPerRequest: sidecarCpu, bareCpuUsPerRequest: bareCpu, leanCpuUsPerRequest: leanCpu, cpuRatio },
 });
