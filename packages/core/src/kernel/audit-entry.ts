@@ -72,7 +72,11 @@ export function summarizeDecision(decision: Decision): AuditDecision {
  */
 export function decisionAuditEntry(request: DecisionRequest, decision: Decision, options: { callId?: string; auditArgs?: AuditArgsMode } = {}): AuditEntry {
   const call = describeCall(request, options.callId);
-  return { ...baseEntry(call, decision, decision.policy_digest, options.auditArgs ?? "redacted"), kind: "decision", outcome: { status: decision.allowed ? "pending" : "denied" } };
+  // Completed in place rather than spread into a new object: one object per record.
+  const entry = baseEntry(call, decision, decision.policy_digest, options.auditArgs ?? "redacted") as AuditEntry;
+  entry.kind = "decision";
+  entry.outcome = { status: decision.allowed ? "pending" : "denied" };
+  return entry;
 }
 
 /** The agent id of a request, if it has one. */
