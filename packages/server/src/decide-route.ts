@@ -18,9 +18,9 @@ import { decisionEntry, isObject } from "./audit-entry.js";
 import { newCallId } from "./call-ids.js";
 import type { Route, ServerContext } from "./context.js";
 import { messageOf, ServerError } from "./errors.js";
-import { sendJson } from "./http.js";
+import { sendJson, sendJsonText } from "./http.js";
 import { readJsonBody } from "./json-body.js";
-import { isCallId } from "./pending-calls.js";
+import { isCallId, pendingCallOf } from "./pending-calls.js";
 
 /** A decision as answered: the kernel's decision plus the call id to report the outcome with. */
 export type DecisionAnswer = Decision & { call_id: string };
@@ -33,9 +33,10 @@ export interface DecideFlags {
   dryRun: boolean;
 }
 
-/** One decision taken: the answer, and whether its record was appended (and so must become durable). */
+/** One decision taken: the decision and its call id, and whether its record was appended (and so must become durable). */
 interface Taken {
-  answer: DecisionAnswer;
+  decision: Decision;
+  callId: string;
   recorded: boolean;
   /** True when the call waits in the pending-call table for its outcome. */
   pending: boolean;
@@ -69,8 +70,7 @@ function decideOne(ctx: ServerContext, request: unknown, flags: DecideFlags, cal
         decision = denyOf(ctx, "audit_unavailable", `The audit log cannot take the record, so the call is denied: ${messageOf(error)}`, decision);
       }
       if (decision.allowed && entry.stage === "pre_tool") {
-        const { args: _a, args_digest: _d, outcome: _o, kind: _k, ...call } = entry;
-        ctx.pending.add(callId, call);
+        ctx.pending.add(callId, pendingCallOf(entry));
         pending = true;
       }
       awaitsApproval = rememberForApproval(ctx, request, decision, callId);
@@ -80,7 +80,7 @@ function decideOne(ctx: ServerContext, request: unknown, flags: DecideFlags, cal
     decision = denyOf(ctx, "internal_error", "Internal error while deciding; the call is denied");
     if (!flags.dryRun) ctx.pending.awaitingApproval.forget(callId);
   }
-  return { answer: { ...decision, call_id: callId }, recorded, pending, awaitsApproval, started };
+  return { decision, callId, recorded, pending, awaitsApproval, started };
 }
 
 /**
@@ -122,14 +122,14 @@ async function settle(ctx: ServerContext, taken: readonly Taken[]): Promise<void
       const reason = `The audit log could not commit the record, so the call is denied: ${messageOf(error)}`;
       for (const t of taken) {
         if (!t.recorded) continue;
-        if (t.pending) ctx.pending.take(t.answer.call_id);
-        if (t.awaitsApproval) ctx.pending.awaitingApproval.forget(t.answer.call_id);
-        t.answer = { ...denyOf(ctx, "audit_unavailable", reason, t.answer), call_id: t.answer.call_id };
+        if (t.pending) ctx.pending.take(t.callId);
+        if (t.awaitsApproval) ctx.pending.awaitingApproval.forget(t.callId);
+        t.decision = denyOf(ctx, "audit_unavailable", reason, t.decision);
       }
     }
   }
   const now = performance.now();
-  for (const t of taken) ctx.metrics.decision(t.answer.action, t.answer.code, (now - t.started) / 1000);
+  for (const t of taken) ctx.metrics.decision(t.decision.action, t.decision.code, (now - t.started) / 1000);
 }
 
 /**
@@ -139,7 +139,8 @@ async function settle(ctx: ServerContext, taken: readonly Taken[]): Promise<void
 export async function decideAndRecord(ctx: ServerContext, request: unknown, flags: DecideFlags, callId: string = newCallId()): Promise<DecisionAnswer> {
   const taken = [decideOne(ctx, request, flags, callId)];
   await settle(ctx, taken);
-  return taken[0]?.answer ?? { ...denyOf(ctx, "internal_error", "Internal error while deciding; the call is denied"), call_id: callId };
+  const t = taken[0];
+  return t === undefined ? { ...denyOf(ctx, "internal_error", "Internal error while deciding; the call is denied"), call_id: callId } : { ...t.decision, call_id: t.callId };
 }
 
 /**
@@ -179,15 +180,28 @@ export const decideRoute: Route = {
       const ids = callIdsOf(ctx, requests);
       const taken = requests.map((r: unknown, i) => decideOne(ctx, r, flags, ids[i] ?? newCallId()));
       await settle(ctx, taken);
-      sendJson(res, 200, { decisions: taken.map((t) => t.answer) });
+      sendJsonText(res, 200, `{"decisions":[${taken.map(answerJson).join(",")}]}`);
       return;
     }
     const [callId = newCallId()] = callIdsOf(ctx, [body]);
     const taken = [decideOne(ctx, body, flags, callId)];
     await settle(ctx, taken);
-    sendJson(res, 200, taken[0]?.answer);
+    const t = taken[0];
+    if (t === undefined) throw new ServerError("INTERNAL", 500, "no decision was taken");
+    sendJsonText(res, 200, answerJson(t));
   },
 };
+
+/**
+ * The JSON answer of a decision: the decision's own JSON with `"call_id"` spliced in as the
+ * last member — the text `JSON.stringify({ ...decision, call_id })` gives (a decision has no
+ * `call_id` of its own), without copying the decision into a new object per request.
+ */
+export function answerJson(t: { decision: Decision; callId: string }): string {
+  const json = JSON.stringify(t.decision);
+  const callId = `"call_id":${JSON.stringify(t.callId)}}`;
+  return json === "{}" ? `{${callId}` : `${json.slice(0, -1)},${callId}`;
+}
 
 const MAX_ERROR_TEXT = 4096;
 

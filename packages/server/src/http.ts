@@ -6,7 +6,11 @@ const COMMON = { "cache-control": "no-store", "x-content-type-options": "nosniff
 
 /** Answers `value` as JSON. */
 export function sendJson(res: ServerResponse, status: number, value: unknown, headers?: Record<string, string>): void {
-  const body = JSON.stringify(value);
+  sendJsonText(res, status, JSON.stringify(value), headers);
+}
+
+/** Answers `body`, a JSON text, as JSON. */
+export function sendJsonText(res: ServerResponse, status: number, body: string, headers?: Record<string, string>): void {
   const length = String(Buffer.byteLength(body));
   // The common answer's headers as a flat list: no object spread per request.
   if (headers === undefined) res.writeHead(status, ["cache-control", "no-store", "x-content-type-options", "nosniff", "content-type", JSON_TYPE, "content-length", length]);

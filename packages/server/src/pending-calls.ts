@@ -24,6 +24,22 @@ export function isCallId(value: unknown): value is string {
 export type PendingCall = Omit<AuditEntry, "kind" | "args" | "args_digest" | "outcome">;
 
 /**
+ * The pending call of a decision record: every field of `entry` but `kind`, `args`,
+ * `args_digest` and `outcome` (what `const { kind, args, args_digest, outcome, ...call } =
+ * entry` gives, copied field by field: an object rest is several times slower).
+ */
+export function pendingCallOf(entry: AuditEntry): PendingCall {
+  const call: PendingCall = { agent: entry.agent, stage: entry.stage, decision: entry.decision, policy_digest: entry.policy_digest };
+  if (entry.tool !== undefined) call.tool = entry.tool;
+  if (entry.action !== undefined) call.action = entry.action;
+  if (entry.call_id !== undefined) call.call_id = entry.call_id;
+  if (entry.run_id !== undefined) call.run_id = entry.run_id;
+  if (entry.audit_failures !== undefined) call.audit_failures = entry.audit_failures;
+  if (entry.ext !== undefined) call.ext = entry.ext;
+  return call;
+}
+
+/**
  * `require_approval` calls `/v1/decide` answered, by call id, with the action digest of the
  * decision (see action-digest.ts). An approval may name such a call only for that action,
  * and releases it at most once.

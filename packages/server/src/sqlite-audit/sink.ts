@@ -133,6 +133,9 @@ export class SqliteSink implements AuditSink {
   /** A send was due while a batch was in flight: send when it is committed. */
   #sendOnCommit = false;
   readonly #lines: LineStore;
+  /** The last record's `ts` and its value in ms (records of one millisecond share both). */
+  #lastTs = "";
+  #lastTsMs = Number.NaN;
 
   constructor(path: string, options: SqliteAuditOptions) {
     const { now, signer, checkpointEvery } = resolveSinkOptions(options);
@@ -218,7 +221,11 @@ export class SqliteSink implements AuditSink {
       row.code = typeof record.decision.code === "string" ? record.decision.code : null;
       row.call_id = record.call_id ?? null;
       row.kind = record.kind;
-      row.ts_ms = Date.parse(record.ts);
+      if (record.ts !== this.#lastTs) {
+        this.#lastTs = record.ts;
+        this.#lastTsMs = Date.parse(record.ts);
+      }
+      row.ts_ms = this.#lastTsMs;
     }
     this.#bufferedRecords++;
     if (this.#timer === undefined) {
