@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { PolicyEngine } from "@agentgov/core";
 import { isRlError } from "../errors.js";
 import { rlExtOf } from "../integrity/ext.js";
+import { MAX_TRACKED_TOOLS } from "./episode.js";
 import { testConfig, testGuard } from "../testing/fixtures/config.js";
 import type { EpisodeRef } from "../types.js";
 
@@ -112,6 +113,29 @@ describe("gate", () => {
     expect(g).toMatchObject({ permitted: false, severity: null });
     expect(g.decision.code).toBe("internal_error");
     expect(ep.guardErrors).toBe(1);
+  });
+
+  it("counts calls per tool for the policy, at most MAX_TRACKED_TOOLS names, further ones in one shared counter", () => {
+    const config = testConfig((y) => y.replace("budgets: { max_tool_calls: 6, max_consecutive_denied: 3 }", "budgets: { max_tool_calls: 1000 }"));
+    const phase = config.phases[0];
+    if (phase === undefined) throw new Error("no phase");
+    const seen: Record<string, number>[] = [];
+    const watching: PolicyEngine = {
+      ...phase.engine,
+      decide: (request, options) => {
+        const episode = (request.context as { episode: { calls_by_tool: Record<string, number> } }).episode;
+        seen.push({ ...episode.calls_by_tool });
+        return phase.engine.decide(request, options);
+      },
+    };
+    const ep = testGuard({ ...config, phases: [{ ...phase, engine: watching }] }).beginEpisode(ref());
+    const tools = [...Array.from({ length: MAX_TRACKED_TOOLS }, (_, i) => `t${i}`), "t0", "extra1", "extra2", "t1", "extra1"];
+    tools.forEach((name, i) => ep.gate({ id: `c${i}`, name, args: {} }));
+    const last = seen.at(-1) ?? {};
+    expect(Object.keys(last)).toHaveLength(MAX_TRACKED_TOOLS + 1);
+    expect(last).toMatchObject({ t0: 2, t1: 2, t2: 1, "\u0000other": 3 });
+    expect(last.extra1).toBeUndefined();
+    expect(seen[MAX_TRACKED_TOOLS + 1]).toMatchObject({ "\u0000other": 1, t0: 2 });
   });
 
   it("denies when the episode log refuses the record (fail closed)", () => {

@@ -10,12 +10,13 @@ import { rlError } from "../errors.js";
 import { computeFacets } from "../gate/facets.js";
 import { severityOf } from "../gate/severity.js";
 import { canonicalJson, digestOf, isObject, sha256Hex } from "../internal/canonical.js";
+import { isoTimeOf } from "../internal/iso-time.js";
 import { EpisodeFactsReader, isFactsProblem, RL_ACTIONS } from "../integrity/derive.js";
 import { withExt } from "../integrity/ext.js";
 import type { RewardSigner } from "../integrity/keys.js";
 import { completeWithSignature, EPISODE_TYPE, type RewardReason, type RewardRecordV1 } from "../integrity/record.js";
 import { shapeReward } from "../shaping/shape.js";
-import type { EpisodeRef, GateDecision, Severity, ToolCall } from "../types.js";
+import { type EpisodeRef, type GateDecision, SEVERITIES, type Severity, type ToolCall } from "../types.js";
 import { loggedArgs } from "./redact.js";
 
 /** Most distinct tool names counted per episode (further ones share one counter). */
@@ -79,7 +80,33 @@ export function episodeGenesis(ref: EpisodeRef, policyVersion: string, nonce: st
 
 const GENERIC_REFUSAL = JSON.stringify({ error: "denied" });
 
-const META_DECISION = { action: "log", allowed: true, code: "default", matched_rule: null, policy: null, reason: "rl-guard episode record" } as const;
+/** The decision of the episode's own records (shared: records are only read after they are appended). */
+const META_DECISION = Object.freeze({ action: "log", allowed: true, code: "default", matched_rule: null, policy: null, reason: "rl-guard episode record" } as const);
+/** The decision of a `post_tool` record of a permitted call. */
+const RESULT_DECISION = Object.freeze({ allowed: true, action: "log", matched_rule: null, policy: null, code: "default", reason: META_DECISION.reason } as const);
+
+/** `outcome` of gated and executed calls, one object per status. */
+const OUTCOMES = Object.freeze({
+  permitted: Object.freeze({ status: "permitted" }),
+  denied: Object.freeze({ status: "denied" }),
+  ok: Object.freeze({ status: "ok" }),
+  error: Object.freeze({ status: "error" }),
+} as const);
+
+/** `ext` of a `pre_tool` record, `{ rl: { severity, terminate } }`, one object per value (10 in all). */
+const GATE_EXTS = new Map<Severity | null, readonly [Record<string, unknown>, Record<string, unknown>]>(
+  ([null, ...SEVERITIES] as const).map((severity) => [severity, [frozenGateExt(severity, false), frozenGateExt(severity, true)]]),
+);
+
+function frozenGateExt(severity: Severity | null, terminate: boolean): Record<string, unknown> {
+  return Object.freeze({ rl: Object.freeze({ severity, terminate }) });
+}
+
+function gateExt(severity: Severity | null, terminate: boolean): Record<string, unknown> {
+  const pair = GATE_EXTS.get(severity);
+  // Every severity has its pair; a value outside the type still gets a record of its own.
+  return pair === undefined ? { rl: { severity, terminate } } : pair[terminate ? 1 : 0];
+}
 
 /** Starts an episode: appends `rl.start`. */
 export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: EpisodeDeps): GovernedEpisode {
@@ -129,8 +156,10 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
   };
 
   const digest = phase.engine.digest;
+  // The policy context's `rl` member is the same for every call of the episode.
+  const rlContext = Object.freeze({ epoch: start.epoch, phase: phase.name, mode: ref.mode });
   const base = { agent, run_id: ref.rolloutId, policy_digest: digest };
-  append(withExt({ ...base, kind: "decision", stage: "input", action: RL_ACTIONS.start, decision: { ...META_DECISION } }, {
+  append(withExt({ ...base, kind: "decision", stage: "input", action: RL_ACTIONS.start, decision: META_DECISION }, {
     rl: {
       epoch: start.epoch, phase: phase.name, policy_version: phase.policyVersion, penalty_scale: start.penaltyScale, budgets, audit: start.audit,
       run_id: ref.runId, attempt_id: ref.attemptId, mode: ref.mode, nonce: start.nonce, genesis: episodeGenesis(ref, phase.policyVersion, start.nonce),
@@ -171,8 +200,14 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
     const callId = typeof call.id === "string" && call.id !== "" && call.id.length <= 256 && !gatedIds.has(call.id) ? call.id : `call#${calls + 1}`;
     if (gatedIds.size <= MAX_CALLS_PER_EPISODE) gatedIds.add(callId);
     calls++;
-    const key = callsByTool.has(tool) || callsByTool.size < MAX_TRACKED_TOOLS ? tool : "\u0000other";
-    const count = (callsByTool.get(key) ?? 0) + 1;
+    // One lookup for a tool already counted (counts are never 0, so a miss means a new tool).
+    let key = tool;
+    let previous = callsByTool.get(tool);
+    if (previous === undefined && callsByTool.size >= MAX_TRACKED_TOOLS) {
+      key = "\u0000other";
+      previous = callsByTool.get(key);
+    }
+    const count = (previous ?? 0) + 1;
     callsByTool.set(key, count);
     callsByToolView[key] = count;
 
@@ -200,7 +235,7 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
           args,
           action: { type: tool },
           run: { id: ref.rolloutId, step: calls },
-          rl: { epoch: start.epoch, phase: phase.name, mode: ref.mode },
+          rl: rlContext,
           episode: { calls, calls_by_tool: callsByToolView, denied_streak: deniedStreak, tokens, elapsed_ms: clock() - startedAt },
           facets: computeFacets(tool, args, config),
         };
@@ -216,17 +251,16 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
     let ok = decision.allowed;
     deniedStreak = ok ? 0 : deniedStreak + 1;
 
-    // Built with literal fields (no spread of a shared base): this is the per-call hot path.
-    const entry: AuditEntry = {
-      agent, run_id: ref.rolloutId, policy_digest: digest, kind: "decision", stage: "pre_tool", tool, action: tool, call_id: callId,
-      decision: summarize(decision),
-      outcome: { status: ok ? "permitted" : "denied" },
-      ext: { rl: { severity, terminate } },
-    };
-    if (argsText !== null) {
-      entry.args_digest = sha256Hex(argsText);
-      entry.args = loggedArgs(call.args, decision.transform?.redact);
-    }
+    // Built as one literal (no spread of a shared base, no fields added afterwards): this is the per-call hot path.
+    const summary = summarize(decision);
+    const outcome = ok ? OUTCOMES.permitted : OUTCOMES.denied;
+    const ext = gateExt(severity, terminate);
+    const entry: AuditEntry = argsText === null
+      ? { agent, run_id: ref.rolloutId, policy_digest: digest, kind: "decision", stage: "pre_tool", tool, action: tool, call_id: callId, decision: summary, outcome, ext }
+      : {
+          agent, run_id: ref.rolloutId, policy_digest: digest, kind: "decision", stage: "pre_tool", tool, action: tool, call_id: callId, decision: summary, outcome, ext,
+          args_digest: sha256Hex(argsText), args: loggedArgs(call.args, decision.transform?.redact, argsText),
+        };
     if (!append(entry)) {
       ok = false;
       terminate = true;
@@ -248,7 +282,7 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
     const killed = kernel.killSwitch.engaged || logFailed;
     const outcomeExt: Record<string, unknown> = { base: bases, primary, killed };
     if (o.artifactDigest !== undefined) outcomeExt.artifact_digest = o.artifactDigest;
-    append({ agent, run_id: ref.rolloutId, policy_digest: digest, kind: "decision", stage: "output", action: RL_ACTIONS.outcome, decision: { ...META_DECISION }, ext: { rl: outcomeExt } });
+    append({ agent, run_id: ref.rolloutId, policy_digest: digest, kind: "decision", stage: "output", action: RL_ACTIONS.outcome, decision: META_DECISION, ext: { rl: outcomeExt } });
     const facts = factsReader.result();
     const head = log.head();
     const reason: RewardReason = killed || isFactsProblem(facts) ? "killed" : "shaped";
@@ -262,7 +296,7 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
       base: bases, primary, penalty: shaped.penalty, bonus: shaped.bonus, final: shaped.final, reason,
       violations, blocked: isFactsProblem(facts) ? 0 : facts.blocked, terminated: isFactsProblem(facts) ? true : facts.terminated,
       excluded: shaped.excluded, audit: start.audit, chain: { head: head.hash, len: head.seq }, nonce: start.nonce,
-      issued_at: new Date(clock()).toISOString(), keyid: signer.keyid,
+      issued_at: isoTimeOf(clock()), keyid: signer.keyid,
     }, signer);
     return Promise.resolve(record);
   };
@@ -291,8 +325,8 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
       permitted.delete(callId);
       append({
         agent, run_id: ref.rolloutId, policy_digest: digest, kind: "outcome", stage: "post_tool", call_id: callId,
-        decision: { allowed: true, action: "log", matched_rule: null, policy: null, code: "default", reason: META_DECISION.reason },
-        outcome: { status: result.ok ? "ok" : "error" },
+        decision: RESULT_DECISION,
+        outcome: result.ok ? OUTCOMES.ok : OUTCOMES.error,
       });
     },
     recordModelCall(usage) {
@@ -302,7 +336,7 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
       modelCalls++;
       tokens += p + c;
       cost += usd;
-      append(withExt({ ...base, kind: "decision", stage: "input", action: RL_ACTIONS.modelCall, decision: { ...META_DECISION } }, { rl: { prompt_tokens: p, completion_tokens: c, cost_usd: usd } }));
+      append(withExt({ ...base, kind: "decision", stage: "input", action: RL_ACTIONS.modelCall, decision: META_DECISION }, { rl: { prompt_tokens: p, completion_tokens: c, cost_usd: usd } }));
       const over = modelBudgetDenial();
       if (over !== null) abort(over.decision.reason);
       const decision = over?.decision ?? { ...META_DECISION, action: "allow" as const, policy_digest: phase.engine.digest };

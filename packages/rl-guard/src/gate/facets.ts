@@ -24,28 +24,59 @@ export interface FacetOptions {
   graderPaths: readonly string[];
 }
 
-const PATH_KEYS = ["path", "file", "filename", "file_path", "target"];
 const MAX_ARGV = 64;
+
+/**
+ * A path that `posix.normalize` returns unchanged: no backslash, no empty segment inside it,
+ * no `.` or `..` segment (and not empty). Most paths a policy writes are like this.
+ */
+const UNUSUAL_PATH = /\\|\/\/|(?:^|\/)\.\.?(?:\/|$)/;
+
+/** `posix.normalize` of the path with backslashes read as slashes (skipped when it would change nothing). */
+export function normalizePath(raw: string): string {
+  return raw !== "" && !UNUSUAL_PATH.test(raw) ? raw : posix.normalize(raw.replaceAll("\\", "/"));
+}
+
+/** `posix.basename` (without the slicing work for a path that does not end with a slash). */
+export function baseName(path: string): string {
+  return path.endsWith("/") ? posix.basename(path) : path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** The first string of the path-like arguments, in the order `path`, `file`, `filename`, `file_path`, `target`. */
+function pathArgument(args: Record<string, unknown>): string | undefined {
+  // Named reads (one per key) rather than a loop over the key names: this runs on every gated call.
+  let v = args.path;
+  if (typeof v === "string") return v;
+  v = args.file;
+  if (typeof v === "string") return v;
+  v = args.filename;
+  if (typeof v === "string") return v;
+  v = args.file_path;
+  if (typeof v === "string") return v;
+  v = args.target;
+  return typeof v === "string" ? v : undefined;
+}
 
 /** Computes the facets of a call with object arguments. Never throws. */
 export function computeFacets(tool: string, args: Record<string, unknown>, o: FacetOptions): Facets {
   const facets: Facets = { kind: Object.hasOwn(o.toolKinds, tool) ? (o.toolKinds[tool] ?? "other") : "other" };
-  let rawPath: string | undefined;
-  for (const k of PATH_KEYS) {
-    const v = args[k];
-    if (typeof v === "string") {
-      rawPath = v;
-      break;
-    }
-  }
+  const rawPath = pathArgument(args);
   if (rawPath !== undefined) {
     const absolute = rawPath.startsWith("/");
-    const normal = posix.normalize(rawPath.replaceAll("\\", "/"));
+    const normal = normalizePath(rawPath);
     const escapes = absolute || normal === ".." || normal.startsWith("../");
-    facets.path = absolute ? normal : normal.replace(/^\.\//, "");
-    facets.basename = posix.basename(normal);
+    const path = absolute || !normal.startsWith("./") ? normal : normal.slice(2);
+    facets.path = path;
+    facets.basename = baseName(normal);
     facets.path_escapes = escapes;
-    facets.grader = o.graderPaths.some((g) => facets.path?.startsWith(g) === true || `${facets.path ?? ""}/` === g);
+    let grader = false;
+    for (const g of o.graderPaths) {
+      if (path.startsWith(g) || `${path}/` === g) {
+        grader = true;
+        break;
+      }
+    }
+    facets.grader = grader;
   }
   const rawUrl = typeof args.url === "string" ? args.url : undefined;
   if (rawUrl !== undefined && URL.canParse(rawUrl)) {

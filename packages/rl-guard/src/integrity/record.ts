@@ -61,6 +61,17 @@ export function signRewardRecord(unsigned: UnsignedRewardRecord, signer: RewardS
  */
 export function completeWithSignature(record: Omit<RewardRecordV1, "sig">, signer: RewardSigner): RewardRecordV1 {
   const signed = record as Omit<RewardRecordV1, "sig"> & { sig?: string };
-  signed.sig = sign(null, signedBytes(record), signer.privateKey).toString("base64");
+  signed.sig = sign(null, scratchBytes(signedText(record)), signer.privateKey).toString("base64");
   return signed as RewardRecordV1;
+}
+
+/** Where the bytes to sign are encoded: `sign` reads them synchronously and nothing keeps them. */
+const SCRATCH = Buffer.alloc(8192);
+
+/**
+ * The UTF-8 bytes of `text` as a view of {@link SCRATCH} (valid until the next call), or a
+ * new buffer for a text that might not fit (at most 3 bytes per UTF-16 code unit).
+ */
+function scratchBytes(text: string): Buffer {
+  return text.length * 3 <= SCRATCH.length ? SCRATCH.subarray(0, SCRATCH.write(text, 0, "utf8")) : Buffer.from(text, "utf8");
 }
