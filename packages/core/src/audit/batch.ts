@@ -12,12 +12,6 @@ const CHUNK_BYTES = 1 << 20;
 /** `,"hash":"` + 64 hex + `"}` + newline. */
 const SUFFIX_BYTES = 76;
 
-/** A position in a batch that is only appended to (see {@link Batch.readLines}). */
-export interface BatchCursor {
-  chunk: number;
-  offset: number;
-}
-
 /** Encoded lines ready to be written, with how many lines and records they hold. */
 export interface TakenBatch {
   chunks: Buffer[];
@@ -34,14 +28,6 @@ export class Batch implements LineStore {
   #records = 0;
   /** Buffers returned after their write, reused for the next lines. */
   #free: Buffer[] = [];
-  /** Size of the next buffer to allocate: starts small for short logs, doubles up to CHUNK_BYTES. */
-  #nextChunk: number;
-
-  /** `initialChunkBytes`: the first buffer's size (default a full chunk); later ones double up to 1 MiB. */
-  constructor(initialChunkBytes = CHUNK_BYTES) {
-    this.#nextChunk = Math.min(CHUNK_BYTES, Math.max(256, initialChunkBytes));
-  }
-
   /** Records waiting in the batch. */
   get records(): number {
     return this.#records;
@@ -92,27 +78,6 @@ export class Batch implements LineStore {
     }
   }
 
-  /**
-   * The lines appended since `cursor` (without newlines), and the cursor after them. For a
-   * batch that is never taken (the memory sink keeps its whole log in one). A line never
-   * spans two buffers, so each buffer decodes on its own.
-   */
-  readLines(cursor: BatchCursor): { lines: string[]; cursor: BatchCursor } {
-    const buffers = this.#current === undefined ? this.#chunks : [...this.#chunks, this.#current.subarray(0, this.#offset)];
-    const lines: string[] = [];
-    let { chunk, offset } = cursor;
-    for (; chunk < buffers.length; chunk++, offset = 0) {
-      const buf = buffers[chunk] as Buffer;
-      if (offset < buf.length) {
-        for (const line of buf.toString("utf8", offset).split("\n")) if (line !== "") lines.push(line);
-        offset = buf.length;
-      }
-      // Stay on the last buffer: more lines may be appended to it.
-      if (chunk === buffers.length - 1) return { lines, cursor: { chunk, offset } };
-    }
-    return { lines, cursor: { chunk, offset } };
-  }
-
   /** Drops everything (after a failure). */
   clear(): void {
     this.take();
@@ -124,12 +89,7 @@ export class Batch implements LineStore {
     const current = this.#current;
     if (current !== undefined && current.length - this.#offset >= bytes) return current;
     if (current !== undefined && this.#offset > 0) this.#chunks.push(current.subarray(0, this.#offset));
-    const size = this.#nextChunk;
-    this.#nextChunk = Math.min(CHUNK_BYTES, size * 2);
-    let fresh: Buffer;
-    if (bytes > CHUNK_BYTES) fresh = Buffer.allocUnsafeSlow(bytes);
-    else if (size === CHUNK_BYTES) fresh = this.#free.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
-    else fresh = Buffer.allocUnsafeSlow(Math.max(size, bytes));
+    const fresh = bytes > CHUNK_BYTES ? Buffer.allocUnsafeSlow(bytes) : (this.#free.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES));
     this.#current = fresh;
     this.#offset = 0;
     return fresh;

@@ -37,7 +37,7 @@ export {
   type JsonlAuditState,
 } from "./jsonl-sink.js";
 export { generateAuditKeyPair, type AuditKeyPair } from "./keys.js";
-export { memoryAudit, MEMORY_FIRST_CHUNK_BYTES, type MemoryAuditOptions, type MemoryAuditSink } from "./memory-sink.js";
+export { memoryAudit, type MemoryAuditOptions, type MemoryAuditSink } from "./memory-sink.js";
 export { canonicalJson } from "../internal/canonical-json.js";
 export { importEd25519PublicKey } from "./public-key.js";
 export type { AuditSinkOptions } from "./options.js";

@@ -1,18 +1,16 @@
 /**
  * An in-memory audit sink: the same chain, records and checkpoints as the JSONL sink, kept
- * as encoded lines in memory (about the size of the file; no per-record objects retained).
+ * as the log's lines (strings; about the size of the file for ASCII logs).
  * For tests, examples and short-lived processes; `lines()` is the exact JSONL a file sink
  * would hold, so `verifyAudit(sink.lines())` verifies it. Memory grows with every record.
  */
 import { AgentGovError } from "../errors.js";
-import { Batch, type BatchCursor } from "./batch.js";
-import { AuditChain } from "./chain.js";
+import { AuditChain, type LineStore } from "./chain.js";
+import { sha256Hex } from "./digest.js";
+import { recordLine } from "./record.js";
 import { createHeader, headerLine } from "./header.js";
 import { resolveSinkOptions, type AuditSinkOptions } from "./options.js";
 import type { AuditEntry, AuditHead, AuditHeader, AuditRecord, AuditSink } from "./types.js";
-
-/** Size of a memory sink's first buffer; later ones double up to 1 MiB. */
-export const MEMORY_FIRST_CHUNK_BYTES = 4096;
 
 /** Options of {@link memoryAudit}. */
 export type MemoryAuditOptions = AuditSinkOptions;
@@ -32,20 +30,25 @@ export function memoryAudit(options: MemoryAuditOptions = {}): MemoryAuditSink {
   const { now, signer, checkpointEvery } = resolveSinkOptions(options);
   const header = createHeader(now(), signer?.keyId);
   const chain = new AuditChain({ genesis: header.genesis, seq: 0, head: header.genesis }, now, signer, checkpointEvery);
-  // A memory log is often short (one per episode, test or request): start with a small buffer.
-  const store = new Batch(MEMORY_FIRST_CHUNK_BYTES);
-  store.meta(headerLine(header));
-  let closed = false;
-
-  // lines() and records() decode what was appended since they were last called.
-  const lines: string[] = [];
-  const records: AuditRecord[] = [];
-  let cursor: BatchCursor = { chunk: 0, offset: 0 };
-  const catchUp = (): void => {
-    const read = store.readLines(cursor);
-    cursor = read.cursor;
-    for (const line of read.lines) {
+  // The lines as strings: a record's body is hashed as it is (crypto.hash encodes it once), with no
+  // buffer to write it into first. records() parses the records appended since it was last called.
+  const lines: string[] = [headerLine(header)];
+  const store: LineStore = {
+    record(body) {
+      const hash = sha256Hex(body);
+      lines.push(recordLine(body, hash));
+      return hash;
+    },
+    meta(line) {
       lines.push(line);
+    },
+  };
+  let closed = false;
+  const records: AuditRecord[] = [];
+  let parsed = 1;
+  const catchUp = (): void => {
+    for (; parsed < lines.length; parsed++) {
+      const line = lines[parsed] as string;
       if (!line.startsWith('{"type":"')) records.push(JSON.parse(line) as AuditRecord);
     }
   };
@@ -70,7 +73,6 @@ export function memoryAudit(options: MemoryAuditOptions = {}): MemoryAuditSink {
       return records;
     },
     lines(): readonly string[] {
-      catchUp();
       return lines;
     },
   };

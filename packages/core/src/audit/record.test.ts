@@ -190,4 +190,15 @@ describe("ext: namespaced extensions", () => {
     expect(() => sink.append(auditEntry(1, { ext: [] as unknown as Record<string, unknown> }))).toThrow(/mapping/);
     expect(sink.head().seq).toBe(0);
   });
+
+  it("refuses a frozen malformed extension every time, and takes a frozen valid one every time", () => {
+    const sink = memoryAudit();
+    const bad = Object.freeze({ "Bad Namespace": 1 });
+    expect(() => sink.append(auditEntry(1, { ext: bad }))).toThrow(/namespace/);
+    expect(() => sink.append(auditEntry(1, { ext: bad }))).toThrow(/namespace/);
+    const good = Object.freeze({ rl: Object.freeze({ reward: 1 }) });
+    sink.append(auditEntry(1, { ext: good }));
+    sink.append(auditEntry(2, { ext: good }));
+    expect(sink.records().map((r) => r.ext)).toEqual([{ rl: { reward: 1 } }, { rl: { reward: 1 } }]);
+  });
 });

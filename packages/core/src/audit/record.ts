@@ -72,10 +72,15 @@ export function recordBody(entry: AuditEntry, seq: number, ts: string, prev: str
 
 const NAMESPACE = /^[a-z][a-z0-9_-]{0,31}$/;
 
+/** Frozen `ext` objects already checked (their keys cannot change): a shared constant `ext` is checked once. */
+const CHECKED_EXTS = new WeakSet<object>();
+
 /** Checks that `ext` is a mapping of namespaces (see {@link AuditEntry.ext}). */
 function checkExt(ext: unknown): Record<string, unknown> {
   if (typeof ext !== "object" || ext === null || Array.isArray(ext)) throw new TypeError("ext must be a mapping of namespaces");
+  if (CHECKED_EXTS.has(ext)) return ext as Record<string, unknown>;
   for (const key of Object.keys(ext)) if (!NAMESPACE.test(key)) throw new TypeError(`ext namespace ${JSON.stringify(key)} must match ${String(NAMESPACE)}`);
+  if (Object.isFrozen(ext)) CHECKED_EXTS.add(ext);
   return ext as Record<string, unknown>;
 }
 

@@ -177,3 +177,56 @@ describe("canonicalString cache", () => {
     expect(() => canonicalFreshString("\udc00")).toThrow(TypeError);
   });
 });
+
+describe("canonicalJson of frozen values", () => {
+  const deepFreeze = <T>(value: T): T => {
+    if (typeof value === "object" && value !== null) {
+      for (const item of Object.values(value)) deepFreeze(item);
+      Object.freeze(value);
+    }
+    return value;
+  };
+
+  it("gives a deeply frozen value the same text as its unfrozen copy, first and second time", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const expected = canonicalJson(structuredClone(value));
+        const frozen = deepFreeze(structuredClone(value));
+        expect(canonicalJson(frozen)).toBe(expected);
+        expect(canonicalJson(frozen)).toBe(expected);
+        expect(canonicalJson({ inner: frozen })).toBe(canonicalJson({ inner: structuredClone(value) }));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("does not reuse the text of a frozen object whose inner object changed", () => {
+    const inner = { n: 1 };
+    const outer = Object.freeze({ inner });
+    expect(canonicalJson(outer)).toBe('{"inner":{"n":1}}');
+    inner.n = 2;
+    expect(canonicalJson(outer)).toBe('{"inner":{"n":2}}');
+  });
+
+  it("does not reuse the text of a frozen object with a getter", () => {
+    let n = 0;
+    const outer = Object.freeze({
+      get n() {
+        return ++n;
+      },
+    });
+    expect(canonicalJson(outer)).toBe('{"n":1}');
+    expect(canonicalJson(outer)).toBe('{"n":2}');
+  });
+
+  it("keeps the nesting limit for a reused text", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 300; i++) deep = Object.freeze([deep]);
+    expect(canonicalJson(deep)).toHaveLength(601);
+    let outer: unknown = deep;
+    for (let i = 0; i < 300; i++) outer = [outer];
+    expect(() => canonicalJson(outer)).toThrow(/nesting too deep/);
+    // Written out in full, the same value is refused the same way.
+    expect(() => canonicalJson(structuredClone(outer))).toThrow(/nesting too deep/);
+  });
+});

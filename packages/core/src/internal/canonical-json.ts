@@ -5,8 +5,9 @@
  * (non-finite numbers, bigint, functions, symbols, lone surrogates) throw a TypeError.
  *
  * This is on the audit hot path (every record is canonicalised once), so strings that need
- * no escaping skip JSON.stringify, `"key":` texts are cached, and the few keys of an object
- * are insertion-sorted with `<`, which compares UTF-16 code units as RFC 8785 §3.2.3 requires.
+ * no escaping skip JSON.stringify, `"key":` texts are cached, the few keys of an object
+ * are insertion-sorted with `<`, which compares UTF-16 code units as RFC 8785 §3.2.3 requires,
+ * and the text of a deeply frozen value is computed once.
  */
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
@@ -85,36 +86,83 @@ function write(value: unknown, depth: number): string {
       return value ? "true" : "false";
     case "object": {
       if (value === null) return "null";
-      if (Array.isArray(value)) {
-        let out = "[";
-        for (let i = 0; i < value.length; i++) {
-          if (i > 0) out += ",";
-          const item: unknown = value[i];
-          if (item === undefined) throw new TypeError("canonical JSON: undefined in array");
-          out += write(item, depth + 1);
-        }
-        return out + "]";
-      }
-      const proto: unknown = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) {
-        throw new TypeError("canonical JSON: only plain objects and arrays are allowed");
-      }
-      const obj = value as Record<string, unknown>;
-      const keys = sortedKeys(obj);
-      let out = "{";
-      let first = true;
-      for (const key of keys) {
-        const item = obj[key];
-        if (item === undefined) continue;
-        if (!first) out += ",";
-        first = false;
-        out += keyText(key) + write(item, depth + 1);
-      }
-      return out + "}";
+      if (Object.isFrozen(value)) return frozenText(value, depth);
+      return objectText(value, depth);
     }
     default:
       throw new TypeError(`canonical JSON: a ${typeof value} is not JSON`);
   }
+}
+
+/**
+ * Texts of deeply frozen values, with their nesting height (null: frozen, but not all the
+ * way down or with an accessor, so never cached). Such a value cannot change, so its text is
+ * computed once: the shared constant parts of records (a fixed decision, outcome or `ext`)
+ * cost a lookup. Weak: an entry lives as long as its value.
+ */
+const FROZEN_TEXT = new WeakMap<object, { text: string; height: number } | null>();
+
+function frozenText(value: object, depth: number): string {
+  const known = FROZEN_TEXT.get(value);
+  if (known !== undefined && known !== null) {
+    // The same nesting limit as if it were written out again.
+    if (depth + known.height > MAX_DEPTH) throw new TypeError("canonical JSON: nesting too deep");
+    return known.text;
+  }
+  const text = objectText(value, depth);
+  if (known === undefined) {
+    const height = deeplyFrozenHeight(value, 0);
+    FROZEN_TEXT.set(value, height < 0 ? null : { text, height });
+  }
+  return text;
+}
+
+/**
+ * The nesting height of `value` when it and everything in it is frozen and made of data
+ * properties only (so no getter can change its text); -1 otherwise.
+ */
+function deeplyFrozenHeight(value: object, depth: number): number {
+  if (depth > MAX_DEPTH || !Object.isFrozen(value)) return -1;
+  let height = 0;
+  for (const descriptor of Object.values(Object.getOwnPropertyDescriptors(value))) {
+    if (!("value" in descriptor)) return -1;
+    const item: unknown = descriptor.value;
+    if (typeof item !== "object" || item === null) continue;
+    const below = deeplyFrozenHeight(item, depth + 1);
+    if (below < 0) return -1;
+    height = Math.max(height, below + 1);
+  }
+  return height;
+}
+
+/** The text of an array or a plain object (anything else throws). */
+function objectText(value: object, depth: number): string {
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ",";
+      const item: unknown = value[i];
+      if (item === undefined) throw new TypeError("canonical JSON: undefined in array");
+      out += write(item, depth + 1);
+    }
+    return out + "]";
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new TypeError("canonical JSON: only plain objects and arrays are allowed");
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = sortedKeys(obj);
+  let out = "{";
+  let first = true;
+  for (const key of keys) {
+    const item = obj[key];
+    if (item === undefined) continue;
+    if (!first) out += ",";
+    first = false;
+    out += keyText(key) + write(item, depth + 1);
+  }
+  return out + "}";
 }
 
 /**
