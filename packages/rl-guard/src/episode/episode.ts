@@ -252,7 +252,7 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
     deniedStreak = ok ? 0 : deniedStreak + 1;
 
     // Built as one literal (no spread of a shared base, no fields added afterwards): this is the per-call hot path.
-    const summary = summarize(decision);
+    const summary = sharedSummary(decision);
     const outcome = ok ? OUTCOMES.permitted : OUTCOMES.denied;
     const ext = gateExt(severity, terminate);
     const entry: AuditEntry = argsText === null
@@ -362,13 +362,41 @@ function shadowSeverity(decision: Decision, fallback: Severity): Severity | null
 }
 
 /** The logged decision; keys in canonical order where possible, so serialising it sorts nothing. */
-function summarize(d: Decision): AuditEntry["decision"] {
+export function summarize(d: Decision): AuditEntry["decision"] {
   const out: AuditEntry["decision"] = { action: d.action, allowed: d.allowed, code: d.code, matched_rule: d.matched_rule, policy: d.policy, reason: d.reason };
   if (d.severity !== undefined) out.severity = d.severity;
   if (d.rate_limited === true) out.rate_limited = true;
   if (d.errors !== undefined) out.errors = d.errors;
   if (d.shadow !== undefined) out.shadow = d.shadow;
   return out;
+}
+
+/** Frozen summaries of the plain decisions seen (a rule decides the same way call after call), by their fields. Bounded: cleared when full. */
+const SUMMARIES = new Map<string, AuditEntry["decision"]>();
+const MAX_SUMMARIES = 1024;
+/** Longest `reason` whose summary is kept (longer ones are summarised afresh). */
+const MAX_SUMMARY_REASON = 512;
+
+function part(value: string | null | undefined): string {
+  return typeof value === "string" ? `${value.length}:${value}` : value === null ? "~" : "_";
+}
+
+/**
+ * {@link summarize}, shared and frozen for a decision without `errors` or `shadow`: the same
+ * object for the same fields, so its canonical text is computed once (core caches the text of
+ * frozen values). Anything else gets a fresh summary.
+ */
+export function sharedSummary(d: Decision): AuditEntry["decision"] {
+  if (d.errors !== undefined || d.shadow !== undefined || typeof d.allowed !== "boolean" || typeof d.reason !== "string" || d.reason.length > MAX_SUMMARY_REASON) return summarize(d);
+  // Every field length-prefixed (null as "~"): two different decisions never share a key.
+  const key = part(d.action) + part(d.code) + part(d.matched_rule) + part(d.policy) + part(d.severity) + (d.allowed ? "T" : "F") + (d.rate_limited === true ? "R" : "-") + part(d.reason);
+  let shared = SUMMARIES.get(key);
+  if (shared === undefined) {
+    shared = Object.freeze(summarize(d));
+    if (SUMMARIES.size >= MAX_SUMMARIES) SUMMARIES.clear();
+    SUMMARIES.set(key, shared);
+  }
+  return shared;
 }
 
 function finiteOr0(v: number | undefined): number {
