@@ -6,9 +6,9 @@
 import { join } from "node:path";
 import { memoryAudit, type DecisionRequest } from "@agentgov/core";
 import { refusingAudit } from "@agentgov/core/testing";
+import { stubAuditStore } from "./testing/fixtures/stub-audit-store.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { actionDigestOf } from "./action-digest.js";
-import type { AuditStore } from "./audit-store.js";
 import { createPendingCalls } from "./pending-calls.js";
 import { call, request, startHarness, SUPPORT_POLICY, type Harness } from "./testing/fixtures/harness.js";
 import { issueToken, TOKENS_FILE } from "./tokens.js";
@@ -136,15 +136,7 @@ describe("a call id bound to the action /v1/decide answered", () => {
   });
 
   it("an unrecorded require_approval answer (the log refuses the record) is not remembered", async () => {
-    const store: AuditStore = {
-      sink: refusingAudit("disk full"),
-      location: "refusing",
-      query: () => Promise.resolve({ records: [], next_cursor: "", has_more: false }),
-      verify: () => Promise.reject(new Error("not used")),
-      state: () => "failed",
-      lag: () => 0,
-      close: () => Promise.resolve(),
-    };
+    const store = stubAuditStore(refusingAudit("disk full"), "refusing");
     const { h } = await start({ audit: store });
     const d = await decide(h, refund(50));
     expect(d.decision).toMatchObject({ action: "deny", code: "audit_unavailable" });
@@ -153,16 +145,7 @@ describe("a call id bound to the action /v1/decide answered", () => {
 
   it("an answer whose commit fails (deny audit_unavailable) is forgotten too", async () => {
     const sink = memoryAudit();
-    const store: AuditStore = {
-      sink,
-      location: "memory",
-      query: () => Promise.resolve({ records: [], next_cursor: "", has_more: false }),
-      verify: () => Promise.reject(new Error("not used")),
-      state: () => "open",
-      lag: () => 0,
-      whenDurable: () => Promise.reject(new Error("fsync failed")),
-      close: () => Promise.resolve(),
-    };
+    const store = stubAuditStore(sink, "memory", () => Promise.reject(new Error("fsync failed")));
     const { h } = await start({ audit: store });
     const d = await decide(h, refund(60));
     expect(d.decision).toMatchObject({ action: "deny", code: "audit_unavailable" });

@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { createKernel, GovernanceDenied, type DecisionRequest } from "@agentgov/core";
 import { refusingAudit } from "@agentgov/core/testing";
+import { stubAuditStore } from "./testing/fixtures/stub-audit-store.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { actionDigestOf } from "./action-digest.js";
 import { storeApprovalHandler } from "./approval-handler.js";
 import { createApprovalStore, type ApprovalEvent } from "./approval-store.js";
-import type { AuditStore } from "./audit-store.js";
 import { call, request, startHarness, SUPPORT_POLICY, waitFor, type Harness } from "./testing/fixtures/harness.js";
 import { issueToken, TOKENS_FILE } from "./tokens.js";
 
@@ -198,15 +198,7 @@ describe("approvals over HTTP", () => {
 
   it("refuse to create or change an approval the audit cannot record (fail closed)", async () => {
     const sink = refusingAudit("disk full");
-    const store: AuditStore = {
-      sink,
-      location: "refusing",
-      query: () => Promise.resolve({ records: [], next_cursor: "", has_more: false }),
-      verify: () => Promise.reject(new Error("not used")),
-      state: () => "failed",
-      lag: () => 0,
-      close: () => Promise.resolve(),
-    };
+    const store = stubAuditStore(sink, "refusing");
     const { h } = await start({ audit: store });
     const req = request("support-1", "refund", { amount: 600 }) as unknown as DecisionRequest;
     const decision = h.server.kernel.decide(req);

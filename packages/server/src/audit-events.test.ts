@@ -1,8 +1,8 @@
 /** `POST /v1/audit/events`: a client's own audit entries in the server's chain, validated, never trusted for the chain. */
 import { refusingAudit } from "@agentgov/core/testing";
+import { stubAuditStore } from "./testing/fixtures/stub-audit-store.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_AUDIT_EVENT_BYTES } from "./audit-events-route.js";
-import type { AuditStore } from "./audit-store.js";
 import { call, startHarness, type Harness } from "./testing/fixtures/harness.js";
 
 let h: Harness | undefined;
@@ -68,15 +68,7 @@ describe("POST /v1/audit/events", () => {
     expect((await call(h.base, "/v1/audit/events", { token: h.tokens.audit, body: marker() })).status).toBe(403);
     expect((await call(h.base, "/v1/audit/events", { body: marker() })).status).toBe(401);
     await h.cleanup();
-    const store: AuditStore = {
-      sink: refusingAudit("disk full"),
-      location: "refusing",
-      query: () => Promise.resolve({ records: [], next_cursor: "", has_more: false }),
-      verify: () => Promise.reject(new Error("not used")),
-      state: () => "failed",
-      lag: () => 0,
-      close: () => Promise.resolve(),
-    };
+    const store = stubAuditStore(refusingAudit("disk full"), "refusing");
     h = await startHarness({ audit: store });
     expect(await call(h.base, "/v1/audit/events", { token: h.tokens.decide, body: marker() })).toMatchObject({ status: 503, body: { code: "AUDIT_UNAVAILABLE" } });
   });

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { refusingAudit } from "@agentgov/core/testing";
+import { stubAuditStore } from "./testing/fixtures/stub-audit-store.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AGENTS_FILE } from "./agent-controls.js";
-import type { AuditStore } from "./audit-store.js";
 import { call, request, startHarness, type Harness } from "./testing/fixtures/harness.js";
 
 let h: Harness;
@@ -83,15 +83,7 @@ describe("audit failure", () => {
   it("denies with audit_unavailable when the sink refuses the record, and a release is refused", async () => {
     await h.cleanup();
     const sink = refusingAudit("disk full");
-    const store: AuditStore = {
-      sink,
-      location: "refusing",
-      query: () => Promise.resolve({ records: [], next_cursor: "", has_more: false }),
-      verify: () => Promise.reject(new Error("not used")),
-      state: () => "failed",
-      lag: () => 0,
-      close: () => Promise.resolve(),
-    };
+    const store = stubAuditStore(sink, "refusing");
     h = await startHarness({ audit: store });
     const res = await call(h.base, "/v1/decide", { token: h.tokens.decide, body: request("support-1", "search") });
     expect(res.status).toBe(200);
