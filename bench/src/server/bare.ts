@@ -4,6 +4,7 @@
  * point on this machine. Prints `{"port":N}` and runs until killed.
  */
 import { createServer } from "node:http";
+import { listenAndPrintPort } from "./listen.js";
 import { BARE_ANSWER } from "./protocol.js";
 
 const server = createServer((req, res) => {
@@ -14,8 +15,4 @@ const server = createServer((req, res) => {
     res.end(BARE_ANSWER);
   });
 });
-server.keepAliveTimeout = 5_000;
-server.listen(0, "127.0.0.1", () => {
-  const address = server.address();
-  process.stdout.write(`${JSON.stringify({ port: typeof address === "object" && address !== null ? address.port : 0 })}\n`);
-});
+listenAndPrintPort(server);

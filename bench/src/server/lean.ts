@@ -8,6 +8,7 @@
  * runs until killed.
  */
 import { createServer } from "node:http";
+import { listenAndPrintPort } from "./listen.js";
 import { createKernel, createPolicyEngine, type DecisionRequest } from "@agentgov/core";
 import { BENCH_POLICY } from "./protocol.js";
 
@@ -24,8 +25,4 @@ const server = createServer((req, res) => {
     res.end(body);
   });
 });
-server.keepAliveTimeout = 5_000;
-server.listen(0, "127.0.0.1", () => {
-  const address = server.address();
-  process.stdout.write(`${JSON.stringify({ port: typeof address === "object" && address !== null ? address.port : 0 })}\n`);
-});
+listenAndPrintPort(server);
