@@ -92,6 +92,47 @@ describe("recordBody", () => {
     );
   });
 
+  it("property: stays the canonical JSON of the record along a sequence whose fields repeat (remembered segments)", () => {
+    // Small pools of shared values, frozen as the RL guard's are, so consecutive records hit,
+    // miss and replace the remembered segments in every combination.
+    const frozen = <T extends object>(v: T): T => Object.freeze(v);
+    const pick = <T,>(items: readonly T[]) => fc.constantFrom(...items);
+    const decisions = [
+      frozen({ allowed: true, action: "allow" as const, matched_rule: null, policy: null, code: "default" as const, reason: "ok" }),
+      frozen({ allowed: false, action: "deny" as const, matched_rule: "r", policy: "p", code: "rule" as const, reason: "no" }),
+      { allowed: false, action: "deny" as const, matched_rule: "r", policy: "p", code: "rule" as const, reason: "no" },
+      { allowed: false, action: "deny" as const, matched_rule: "r2", policy: "p", code: "rule" as const, reason: "no" },
+    ];
+    const step: fc.Arbitrary<AuditEntry> = fc.record(
+      {
+        kind: pick(["decision", "outcome"] as const),
+        agent: pick(["a", "b", 'q"uote']),
+        stage: pick(["pre_tool", "post_tool", "input"] as const),
+        tool: pick(["t", "u"]),
+        action: pick(["t", "x"]),
+        call_id: fc.string(),
+        run_id: pick(["r1", "r2"]),
+        args_digest: fc.string(),
+        args: fc.jsonValue({ maxDepth: 2 }),
+        decision: pick(decisions),
+        policy_digest: pick(["d1", "d2"]),
+        outcome: pick([frozen({ status: "permitted" as const }), frozen({ status: "denied" as const }), { status: "ok" as const }]),
+        ext: pick([frozen({ rl: frozen({ severity: null, terminate: false }) }), { rl: { severity: "high" } }]),
+      },
+      { requiredKeys: ["kind", "agent", "stage", "decision", "policy_digest"] },
+    );
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 30 }), (steps) => {
+        steps.forEach((entry, i) => {
+          const body = recordBody(entry, i + 1, TS, PREV);
+          const { hash: _hash, ...rest } = recordObject(entry, i + 1, TS, PREV, "");
+          expect(body).toBe(canonicalJson(rest));
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("throws INVALID_REQUEST for incomplete or non-JSON entries", () => {
     const base = { kind: "decision", agent: "a", stage: "pre_tool", decision: { allowed: true, action: "allow", matched_rule: null, policy: null, code: "default" }, policy_digest: "d" } as const;
     expect(() => recordBody({ ...base, agent: 1 } as unknown as AuditEntry, 1, TS, PREV)).toThrow(expect.objectContaining({ code: "INVALID_REQUEST" }) as Error);

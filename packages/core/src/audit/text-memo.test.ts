@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { MEMO_SLOTS, SegmentMemo } from "./text-memo.js";
+
+function counting(): { memo: SegmentMemo; builds: () => number } {
+  let n = 0;
+  const memo = new SegmentMemo((a, b, c, d, e) => {
+    n++;
+    return ["<", a, "|", b ?? "-", "|", c ?? "-", "|", d ?? "-", "|", e ?? "-", ">"];
+  });
+  return { memo, builds: () => n };
+}
+
+describe("SegmentMemo", () => {
+  it("returns the joined pieces, and the remembered text for the same keys without building again", () => {
+    const { memo, builds } = counting();
+    const first = memo.get("a", "b", undefined, "d", "e");
+    expect(first).toBe("<a|b|-|d|e>");
+    expect(memo.get("a", "b", undefined, "d", "e")).toBe(first);
+    expect(builds()).toBe(1);
+  });
+
+  it("builds again when any one key differs, including a present key against an absent one", () => {
+    const { memo, builds } = counting();
+    memo.get("a", "b", "c", "d", "e");
+    expect(memo.get("a", "b", "c", "d", "x")).toBe("<a|b|c|d|x>");
+    expect(memo.get("x", "b", "c", "d", "e")).toBe("<x|b|c|d|e>");
+    expect(memo.get("a", "b", undefined, "d", "e")).toBe("<a|b|-|d|e>");
+    expect(memo.get("a", "b", "-", "d", "e")).toBe("<a|b|-|d|e>");
+    expect(builds()).toBe(5);
+  });
+
+  it("matches keys by content, not by identity", () => {
+    const { memo, builds } = counting();
+    const built = ["ke", "y"].join("");
+    memo.get(built);
+    expect(memo.get("key")).toBe("<key|-|-|-|->");
+    expect(builds()).toBe(1);
+  });
+
+  it(`remembers at most ${MEMO_SLOTS} segments, replacing the oldest`, () => {
+    const { memo, builds } = counting();
+    for (let i = 0; i <= MEMO_SLOTS; i++) memo.get(`k${String(i)}`);
+    expect(builds()).toBe(MEMO_SLOTS + 1);
+    memo.get(`k${String(MEMO_SLOTS)}`); // the newest is remembered
+    expect(builds()).toBe(MEMO_SLOTS + 1);
+    expect(memo.get("k0")).toBe("<k0|-|-|-|->"); // the oldest was replaced: built again
+    expect(builds()).toBe(MEMO_SLOTS + 2);
+  });
+});
