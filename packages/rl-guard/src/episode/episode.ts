@@ -371,31 +371,50 @@ export function summarize(d: Decision): AuditEntry["decision"] {
   return out;
 }
 
-/** Frozen summaries of the plain decisions seen (a rule decides the same way call after call), by their fields. Bounded: cleared when full. */
-const SUMMARIES = new Map<string, AuditEntry["decision"]>();
+/**
+ * Frozen summaries of the plain decisions seen (a rule decides the same way call after call),
+ * by reason; each list holds the summaries with that reason. Bounded: cleared when full.
+ */
+const SUMMARIES = new Map<string, AuditEntry["decision"][]>();
+let summaryCount = 0;
 const MAX_SUMMARIES = 1024;
 /** Longest `reason` whose summary is kept (longer ones are summarised afresh). */
 const MAX_SUMMARY_REASON = 512;
+/** Most summaries kept for one reason (further ones are summarised afresh): bounds the scan. */
+const MAX_SUMMARIES_PER_REASON = 16;
 
-function part(value: string | null | undefined): string {
-  return typeof value === "string" ? `${value.length}:${value}` : value === null ? "~" : "_";
+/** True when `s` is the summary of `d` (every summarised field equal; `reason` was the lookup key). */
+function summarizes(s: AuditEntry["decision"], d: Decision): boolean {
+  return s.action === d.action && s.allowed === d.allowed && s.code === d.code && s.matched_rule === d.matched_rule && s.policy === d.policy &&
+    s.severity === d.severity && (s.rate_limited === true) === (d.rate_limited === true);
 }
 
 /**
  * {@link summarize}, shared and frozen for a decision without `errors` or `shadow`: the same
  * object for the same fields, so its canonical text is computed once (core caches the text of
- * frozen values). Anything else gets a fresh summary.
+ * frozen values). Anything else gets a fresh summary. Looked up by `reason` (a rule's reason
+ * is the same string call after call) and matched field by field, with no key text to build.
  */
 export function sharedSummary(d: Decision): AuditEntry["decision"] {
-  if (d.errors !== undefined || d.shadow !== undefined || typeof d.allowed !== "boolean" || typeof d.reason !== "string" || d.reason.length > MAX_SUMMARY_REASON) return summarize(d);
-  // Every field length-prefixed (null as "~"): two different decisions never share a key.
-  const key = part(d.action) + part(d.code) + part(d.matched_rule) + part(d.policy) + part(d.severity) + (d.allowed ? "T" : "F") + (d.rate_limited === true ? "R" : "-") + part(d.reason);
-  let shared = SUMMARIES.get(key);
-  if (shared === undefined) {
-    shared = Object.freeze(summarize(d));
-    if (SUMMARIES.size >= MAX_SUMMARIES) SUMMARIES.clear();
-    SUMMARIES.set(key, shared);
+  const reason = d.reason;
+  if (d.errors !== undefined || d.shadow !== undefined || typeof d.allowed !== "boolean" || typeof reason !== "string" || reason.length > MAX_SUMMARY_REASON) return summarize(d);
+  let list = SUMMARIES.get(reason);
+  if (list !== undefined) {
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i] as AuditEntry["decision"];
+      if (summarizes(s, d)) return s;
+    }
   }
+  if (list !== undefined && list.length >= MAX_SUMMARIES_PER_REASON) return summarize(d);
+  const shared = Object.freeze(summarize(d));
+  if (summaryCount >= MAX_SUMMARIES) {
+    SUMMARIES.clear();
+    summaryCount = 0;
+    list = undefined;
+  }
+  if (list === undefined) SUMMARIES.set(reason, [shared]);
+  else list.push(shared);
+  summaryCount++;
   return shared;
 }
 

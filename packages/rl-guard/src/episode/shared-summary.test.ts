@@ -19,7 +19,21 @@ const decision = fc.record(
 ) as fc.Arbitrary<Decision>;
 
 describe("sharedSummary", () => {
-  it("equals summarize for every decision, however many similar ones came before (no two share a key)", () => {
+  // First in the file: the summaries are module state, and this count assumes no clear (at 1,024) in between.
+  it("keeps at most a bounded number of summaries per reason, and summarises the rest afresh, still correctly", () => {
+    const base: Decision = { allowed: false, action: "deny", matched_rule: null, policy: "p", code: "rule", reason: "bounded-per-reason", policy_digest: "x" };
+    const decisions = Array.from({ length: 40 }, (_, i) => ({ ...base, matched_rule: `r${String(i)}` }));
+    const first = decisions.map((d) => sharedSummary(d));
+    const second = decisions.map((d) => sharedSummary(d));
+    decisions.forEach((d, i) => {
+      expect(first[i]).toStrictEqual(summarize(d));
+      expect(second[i]).toStrictEqual(summarize(d));
+    });
+    const shared = decisions.filter((_, i) => first[i] === second[i]).length;
+    expect(shared).toBe(16);
+  });
+
+  it("equals summarize for every decision, however many similar ones came before (no two different decisions share one)", () => {
     fc.assert(
       fc.property(fc.array(decision, { minLength: 1, maxLength: 40 }), (decisions) => {
         for (const d of decisions) expect(sharedSummary(d)).toStrictEqual(summarize(d));
