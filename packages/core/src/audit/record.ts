@@ -13,7 +13,7 @@
 import { AgentGovError } from "../errors.js";
 import { canonicalFreshString, canonicalJson, canonicalString } from "../internal/canonical-json.js";
 import { isHex64, sha256Hex } from "./digest.js";
-import { SegmentMemo } from "./text-memo.js";
+import { PairMemo, SegmentMemo } from "./text-memo.js";
 import type { AuditEntry, AuditRecord } from "./types.js";
 
 /** `,"hash":"` + 64 hex + `"}`. */
@@ -33,7 +33,7 @@ function freshField(value: unknown): string {
 }
 
 /** `{"action":…,"agent":…` (key texts: agent, action). */
-const HEADS = new SegmentMemo((agent, action) => (action === undefined ? ['{"agent":', agent] : ['{"action":', action, ',"agent":', agent]));
+const HEADS = new PairMemo((agent, action) => (action === undefined ? ['{"agent":', agent] : ['{"action":', action, ',"agent":', agent]));
 
 /** `,"decision":…,"ext":…,"kind":…,"outcome":…,"policy_digest":…,"prev":"` (ext and outcome optional). */
 const MIDDLES = new SegmentMemo((decision, ext, kind, outcome, policyDigest) => [
@@ -45,16 +45,16 @@ const MIDDLES = new SegmentMemo((decision, ext, kind, outcome, policyDigest) => 
 ]);
 
 /** `","run_id":…,"seq":` (the quote closes `prev`; key text `""` when there is no run_id, as no canonical text is empty). */
-const RUNS = new SegmentMemo((runId) => (runId === "" ? ['","seq":'] : ['","run_id":', runId, ',"seq":']));
+const RUNS = new PairMemo((runId) => (runId === "" ? ['","seq":'] : ['","run_id":', runId, ',"seq":']));
 
 /** `,"stage":…,"tool":…,"ts":"` (tool optional). */
-const TAILS = new SegmentMemo((stage, tool) => (tool === undefined ? [',"stage":', stage, ',"ts":"'] : [',"stage":', stage, ',"tool":', tool, ',"ts":"']));
+const TAILS = new PairMemo((stage, tool) => (tool === undefined ? [',"stage":', stage, ',"ts":"'] : [',"stage":', stage, ',"tool":', tool, ',"ts":"']));
 
 /**
  * The canonical JSON of the record for `entry` at `seq`/`ts`/`prev`, without `hash`.
  * Keys are written in their canonical (sorted) order directly; nested values go through
  * {@link canonicalJson}. The runs of fields that repeat from record to record come from
- * {@link SegmentMemo}s, so a body is a few flat pieces (cheap to hash) rather than dozens.
+ * memos (text-memo.ts), so a body is a few flat pieces (cheap to hash) rather than dozens.
  * @throws AgentGovError `INVALID_REQUEST` when the entry is incomplete or not JSON.
  */
 export function recordBody(entry: AuditEntry, seq: number, ts: string, prev: string): string {
@@ -75,15 +75,33 @@ export function recordBody(entry: AuditEntry, seq: number, ts: string, prev: str
     if (entry.args_digest !== undefined) out += ',"args_digest":' + freshField(entry.args_digest);
     if (entry.audit_failures !== undefined) out += ',"audit_failures":' + canonicalJson(entry.audit_failures);
     if (entry.call_id !== undefined) out += ',"call_id":' + freshField(entry.call_id);
-    const ext = entry.ext === undefined ? undefined : canonicalJson(checkExt(entry.ext));
-    const outcome = entry.outcome === undefined ? undefined : canonicalJson(entry.outcome);
-    out += MIDDLES.get(canonicalJson(decision), ext, canonicalString(kind), outcome, canonicalString(policy_digest)) + prev;
+    out += middle(entry, decision, kind, policy_digest) + prev;
     out += RUNS.get(entry.run_id === undefined ? "" : field(entry.run_id)) + String(seq);
     out += TAILS.get(canonicalString(stage), entry.tool === undefined ? undefined : field(entry.tool)) + ts;
     return out + '","v":1}';
   } catch (error) {
     throw new AgentGovError("INVALID_REQUEST", `audit entry is not JSON: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * The decision…prev run of a body. Remembered only when decision, ext and outcome are frozen
+ * (shared constants whose text repeats); a fresh object's text rarely repeats, and a miss
+ * would cost a join and push out a segment that does.
+ */
+function middle(entry: AuditEntry, decision: AuditEntry["decision"], kind: string, policyDigest: string): string {
+  const { ext, outcome } = entry;
+  const extText = ext === undefined ? undefined : canonicalJson(checkExt(ext));
+  const outcomeText = outcome === undefined ? undefined : canonicalJson(outcome);
+  const decisionText = canonicalJson(decision);
+  if (Object.isFrozen(decision) && (ext === undefined || Object.isFrozen(ext)) && (outcome === undefined || Object.isFrozen(outcome))) {
+    return MIDDLES.get(decisionText, extText, canonicalString(kind), outcomeText, canonicalString(policyDigest));
+  }
+  let text = ',"decision":' + decisionText;
+  if (extText !== undefined) text += ',"ext":' + extText;
+  text += ',"kind":' + canonicalString(kind);
+  if (outcomeText !== undefined) text += ',"outcome":' + outcomeText;
+  return text + ',"policy_digest":' + canonicalString(policyDigest) + ',"prev":"';
 }
 
 const NAMESPACE = /^[a-z][a-z0-9_-]{0,31}$/;

@@ -9,13 +9,14 @@
  * hash than one built from every field's pieces.
  *
  * A segment is a pure function of its key texts, and a hit needs every key to be equal
- * (`===` on strings compares their content), so a remembered segment is always the text
- * that building it again would give. Memory is bounded: a memo holds {@link MEMO_SLOTS}
- * segments and replaces the oldest.
+ * (`===` on strings and Map keys compare content), so a remembered segment is always the
+ * text that building it again would give. Memory is bounded: a {@link SegmentMemo} holds
+ * {@link MEMO_SLOTS} segments and replaces the oldest; a {@link PairMemo} holds at most
+ * {@link PAIR_MEMO_LIMIT} short segments and starts again when full.
  */
 
-/** Segments each memo remembers. */
-export const MEMO_SLOTS = 4;
+/** Segments a {@link SegmentMemo} remembers. */
+export const MEMO_SLOTS = 8;
 
 /** Builds a segment from its key texts (`undefined`: the field is absent) as pieces to join. */
 export type SegmentPieces = (a: string, b: string | undefined, c: string | undefined, d: string | undefined, e: string | undefined) => string[];
@@ -54,5 +55,49 @@ export class SegmentMemo {
       this.#oldest = (this.#oldest + 1) % MEMO_SLOTS;
     }
     return slot.text;
+  }
+}
+
+/** Most segments a {@link PairMemo} holds before it starts again. */
+export const PAIR_MEMO_LIMIT = 4096;
+/** Longest pair of key texts (in UTF-16 units) whose segment is remembered; longer ones are built each time. */
+export const PAIR_MEMO_MAX_KEY_LENGTH = 256;
+
+/**
+ * A bounded memo of segments keyed by one or two texts, for runs of fields with many
+ * distinct values that each repeat (agent and tool names): a map lookup per key instead of
+ * a scan of a few slots.
+ */
+export class PairMemo {
+  readonly #pieces: (a: string, b: string | undefined) => string[];
+  readonly #byA = new Map<string, Map<string, string>>();
+  #size = 0;
+
+  constructor(pieces: (a: string, b: string | undefined) => string[]) {
+    this.#pieces = pieces;
+  }
+
+  /** The segment for `a` and `b` (absent: undefined). */
+  get(a: string, b?: string): string {
+    // No canonical text is empty, so "" stands for an absent b.
+    const bKey = b ?? "";
+    let byB = this.#byA.get(a);
+    const known = byB?.get(bKey);
+    if (known !== undefined) return known;
+    // join writes the pieces into one new flat string (concatenation would make a tree).
+    const text = this.#pieces(a, b).join("");
+    if (a.length + bKey.length > PAIR_MEMO_MAX_KEY_LENGTH) return text;
+    if (this.#size >= PAIR_MEMO_LIMIT) {
+      this.#byA.clear();
+      this.#size = 0;
+      byB = undefined;
+    }
+    if (byB === undefined) {
+      byB = new Map();
+      this.#byA.set(a, byB);
+    }
+    byB.set(bKey, text);
+    this.#size++;
+    return text;
   }
 }
