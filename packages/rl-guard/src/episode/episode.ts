@@ -14,6 +14,7 @@ import { isoTimeOf } from "../internal/iso-time.js";
 import { EpisodeFactsReader, isFactsProblem, RL_ACTIONS } from "../integrity/derive.js";
 import { withExt } from "../integrity/ext.js";
 import type { RewardSigner } from "../integrity/keys.js";
+import { type FinalRewardFields, rewardTextWriter } from "../integrity/reward-text.js";
 import { completeWithSignature, EPISODE_TYPE, type RewardReason, type RewardRecordV1 } from "../integrity/record.js";
 import { shapeReward } from "../shaping/shape.js";
 import { type EpisodeRef, type GateDecision, SEVERITIES, type Severity, type ToolCall } from "../types.js";
@@ -271,6 +272,12 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
     return { decision, severity, permitted: ok, terminate, observation: ok ? null : refusal(decision) };
   };
 
+  // The fields of the reward record fixed at the start are rendered into its signed text's segments once.
+  const rewardText = rewardTextWriter({
+    run_id: ref.runId, rollout_id: ref.rolloutId, attempt_id: ref.attemptId, mode: ref.mode, epoch: start.epoch, phase: phase.name,
+    policy_version: phase.policyVersion, penalty_scale: start.penaltyScale, audit: start.audit, nonce: start.nonce, keyid: signer.keyid,
+  });
+
   const finish = (o: { base: number | Record<string, number>; primary?: string; artifactDigest?: string }): Promise<RewardRecordV1> => {
     if (finished) return Promise.reject(rlError("RL_INVALID_STATE", "the episode is already finished"));
     finished = true;
@@ -290,14 +297,19 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
       ? { penalty: 0, bonus: 0, final: config.signing.integrityFloor, excluded: false }
       : shapeReward(config.shaping, { base: b, severities: facts.severities, scale: start.penaltyScale, mode: ref.mode });
     const violations = isFactsProblem(facts) ? { critical: 0, high: 0, medium: 0, low: 0 } : facts.violations;
+    const final: FinalRewardFields = {
+      base: bases, primary, penalty: shaped.penalty, bonus: shaped.bonus, final: shaped.final, reason,
+      violations, blocked: isFactsProblem(facts) ? 0 : facts.blocked, terminated: isFactsProblem(facts) ? true : facts.terminated,
+      excluded: shaped.excluded, chain: { head: head.hash, len: head.seq }, issued_at: isoTimeOf(clock()),
+    };
     const record = completeWithSignature({
       v: 1, _type: "agentgov/rl/reward/v1", run_id: ref.runId, rollout_id: ref.rolloutId, attempt_id: ref.attemptId, mode: ref.mode,
       epoch: start.epoch, phase: phase.name, policy_version: phase.policyVersion, penalty_scale: start.penaltyScale,
-      base: bases, primary, penalty: shaped.penalty, bonus: shaped.bonus, final: shaped.final, reason,
-      violations, blocked: isFactsProblem(facts) ? 0 : facts.blocked, terminated: isFactsProblem(facts) ? true : facts.terminated,
-      excluded: shaped.excluded, audit: start.audit, chain: { head: head.hash, len: head.seq }, nonce: start.nonce,
-      issued_at: isoTimeOf(clock()), keyid: signer.keyid,
-    }, signer);
+      base: final.base, primary, penalty: final.penalty, bonus: final.bonus, final: final.final, reason,
+      violations, blocked: final.blocked, terminated: final.terminated,
+      excluded: final.excluded, audit: start.audit, chain: final.chain, nonce: start.nonce,
+      issued_at: final.issued_at, keyid: signer.keyid,
+    }, signer, rewardText(final));
     return Promise.resolve(record);
   };
 

@@ -57,11 +57,12 @@ export function signRewardRecord(unsigned: UnsignedRewardRecord, signer: RewardS
 
 /**
  * Signs `record` (which already carries `keyid`, that of `signer`) by adding `sig` to it, as its
- * last key: for a caller that built the object itself and needs no copy of it.
+ * last key: for a caller that built the object itself and needs no copy of it. `text`, when
+ * the caller wrote it (see reward-text.ts), must be `signedText(record)`.
  */
-export function completeWithSignature(record: Omit<RewardRecordV1, "sig">, signer: RewardSigner): RewardRecordV1 {
+export function completeWithSignature(record: Omit<RewardRecordV1, "sig">, signer: RewardSigner, text?: string): RewardRecordV1 {
   const signed = record as Omit<RewardRecordV1, "sig"> & { sig?: string };
-  signed.sig = sign(null, scratchBytes(signedText(record)), signer.privateKey).toString("base64");
+  signed.sig = sign(null, scratchBytes(text ?? signedText(record)), signer.privateKey).toString("base64");
   return signed as RewardRecordV1;
 }
 
