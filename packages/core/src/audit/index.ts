@@ -27,6 +27,7 @@ export type {
 } from "./types.js";
 export { DEFAULT_CHECKPOINT_EVERY } from "./chain.js";
 export { digestArgs } from "./digest.js";
+export { canonicalArgs, canonicalArgsDigest, isCanonicalArgs, type CanonicalArgs } from "./canonical-args.js";
 export { AUDIT_FORMAT_VERSION } from "./format.js";
 export {
   DEFAULT_FLUSH_INTERVAL_MS,

@@ -12,6 +12,7 @@
  */
 import { AgentGovError } from "../errors.js";
 import { canonicalFreshString, canonicalJson, canonicalString } from "../internal/canonical-json.js";
+import { isCanonicalArgs } from "./canonical-args.js";
 import { isHex64, sha256Hex } from "./digest.js";
 import { PairMemo, SegmentMemo } from "./text-memo.js";
 import type { AuditEntry, AuditRecord } from "./types.js";
@@ -71,7 +72,8 @@ export function recordBody(entry: AuditEntry, seq: number, ts: string, prev: str
   }
   try {
     let out = HEADS.get(canonicalString(agent), entry.action === undefined ? undefined : field(entry.action));
-    if (entry.args !== undefined) out += ',"args":' + canonicalJson(entry.args);
+    const args = entry.args;
+    if (args !== undefined) out += ',"args":' + (isCanonicalArgs(args) ? args.text : canonicalJson(args));
     if (entry.args_digest !== undefined) out += ',"args_digest":' + freshField(entry.args_digest);
     if (entry.audit_failures !== undefined) out += ',"audit_failures":' + canonicalJson(entry.audit_failures);
     if (entry.call_id !== undefined) out += ',"call_id":' + freshField(entry.call_id);
@@ -137,7 +139,7 @@ export function recordObject(entry: AuditEntry, seq: number, ts: string, prev: s
   if (entry.call_id !== undefined) record.call_id = entry.call_id;
   if (entry.run_id !== undefined) record.run_id = entry.run_id;
   if (entry.args_digest !== undefined) record.args_digest = entry.args_digest;
-  if (entry.args !== undefined) record.args = entry.args;
+  if (entry.args !== undefined) record.args = isCanonicalArgs(entry.args) ? entry.args.value : entry.args;
   if (entry.outcome !== undefined) record.outcome = entry.outcome;
   if (entry.audit_failures !== undefined) record.audit_failures = entry.audit_failures;
   if (entry.ext !== undefined) record.ext = entry.ext;

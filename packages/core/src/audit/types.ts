@@ -36,7 +36,10 @@ export interface AuditEntry {
   run_id?: string;
   /** sha256 (hex) of the canonical JSON of the original arguments. */
   args_digest?: string;
-  /** Arguments as recorded (secrets redacted). */
+  /**
+   * Arguments as recorded (secrets redacted). An entry may give them as a `CanonicalArgs`
+   * (see `canonicalArgs`), whose text is written as it is; the record holds its value.
+   */
   args?: unknown;
   decision: AuditDecision;
   policy_digest: string;

@@ -4,7 +4,7 @@
  * and the write-ahead decision record with its args digest and redacted arguments.
  */
 import { randomUUID } from "node:crypto";
-import { digestArgs } from "../audit/digest.js";
+import { canonicalArgs, canonicalArgsDigest } from "../audit/canonical-args.js";
 import type { AuditDecision, AuditEntry } from "../audit/types.js";
 import { type Decision, type DecisionRequest, type Stage, STAGES } from "../policy/types.js";
 import { auditArgs } from "./audit-args.js";
@@ -48,9 +48,11 @@ export function baseEntry(call: CallInfo, decision: Decision, digest: string, ar
   if (call.action !== undefined) entry.action = call.action;
   if (call.runId !== undefined) entry.run_id = call.runId;
   if (call.args !== undefined) {
-    entry.args_digest = digestArgs(call.args);
+    // Serialised once: the digest is the hash of this text, and unredacted args are logged as this text.
+    const canonical = canonicalArgs(call.args);
+    entry.args_digest = canonicalArgsDigest(canonical);
     const recorded = auditArgs(call.args, argsMode, decision.transform?.redact);
-    if (recorded !== undefined) entry.args = recorded;
+    if (recorded !== undefined) entry.args = recorded === call.args ? canonical : recorded;
   }
   return entry;
 }
