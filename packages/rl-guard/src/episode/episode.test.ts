@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { PolicyEngine } from "@agentgov/core";
 import { isRlError } from "../errors.js";
 import { rlExtOf } from "../integrity/ext.js";
+import { canonicalArgs, digestArgs } from "@agentgov/core/audit";
 import { MAX_TRACKED_TOOLS } from "./episode.js";
+import { loggedArgs } from "./redact.js";
 import { testConfig, testGuard } from "../testing/fixtures/config.js";
 import type { EpisodeRef } from "../types.js";
 
@@ -230,6 +232,26 @@ describe("logged arguments", () => {
     const rec = ep.log.records().at(-1);
     expect(rec?.args).toEqual({ _truncated: true, bytes: 5032 });
     expect(rec?.args_digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("reuse the canonical text only when nothing was redacted, and never a text made of other arguments", () => {
+    const args = { path: "src/a.py" };
+    const canonical = canonicalArgs(args);
+    expect(loggedArgs(args, undefined, canonical)).toBe(canonical);
+    expect(loggedArgs(args, ["args.path"], canonical)).toEqual({ path: "[REDACTED]" });
+    expect(loggedArgs({ path: "src/a.py", token: "t" }, undefined, canonicalArgs({ path: "src/a.py", token: "t" }))).toEqual({ path: "src/a.py", token: "[REDACTED]" });
+    expect(loggedArgs({ path: "other" }, undefined, canonical)).toEqual({ path: "other" });
+    const big = { content: "é".repeat(600) };
+    expect(loggedArgs(big, undefined, canonicalArgs(big))).toEqual({ _truncated: true, bytes: Buffer.byteLength(JSON.stringify(big)) });
+  });
+
+  it("are recorded byte for byte as the plain arguments would be (digest of the original, logged copy as its canonical text)", () => {
+    const ep = testGuard().beginEpisode(ref());
+    ep.gate({ id: "c1", name: "read_file", args: { z: 1, path: "src/a.py", nested: { b: [1, "é"], a: null } } });
+    const rec = ep.log.records().at(-1);
+    expect(rec?.args).toEqual({ z: 1, path: "src/a.py", nested: { b: [1, "é"], a: null } });
+    expect(rec?.args_digest).toBe(digestArgs({ path: "src/a.py", nested: { a: null, b: [1, "é"] }, z: 1 }));
+    expect(ep.log.lines().at(-1)).toContain(',"args":{"nested":{"a":null,"b":[1,"é"]},"path":"src/a.py","z":1},');
   });
 });
 

@@ -4,12 +4,12 @@
  * derives the shaped reward from that log and signs it.
  */
 import { denyDecision, type AuditEntry, type Decision, type Kernel, type ReasonCode } from "@agentgov/core";
-import type { MemoryAuditSink } from "@agentgov/core/audit";
+import { canonicalArgs, canonicalArgsDigest, type CanonicalArgs, type MemoryAuditSink } from "@agentgov/core/audit";
 import type { Budgets, CompiledRlConfig, PhaseConfig } from "../config/types.js";
 import { rlError } from "../errors.js";
 import { computeFacets } from "../gate/facets.js";
 import { severityOf } from "../gate/severity.js";
-import { canonicalJson, digestOf, isObject, sha256Hex } from "../internal/canonical.js";
+import { digestOf, isObject } from "../internal/canonical.js";
 import { isoTimeOf } from "../internal/iso-time.js";
 import { EpisodeFactsReader, isFactsProblem, RL_ACTIONS } from "../integrity/derive.js";
 import { withExt } from "../integrity/ext.js";
@@ -214,13 +214,14 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
 
     let decision: Decision;
     let terminate = false;
-    let argsText: string | null;
+    // The arguments' canonical text, computed once: their digest and, unless redacted, their logged copy.
+    let canonical: CanonicalArgs | null;
     try {
-      argsText = isObject(call.args) ? canonicalJson(call.args) : null;
+      canonical = isObject(call.args) ? canonicalArgs(call.args) : null;
     } catch {
-      argsText = null;
+      canonical = null;
     }
-    if (argsText === null || tool === "") {
+    if (canonical === null || tool === "") {
       decision = synth("malformed_args", "the call's arguments are not a JSON object");
     } else if (kernel.killSwitch.engaged) {
       decision = kernel.decide({ agent, stage: "pre_tool", context: {} });
@@ -256,11 +257,11 @@ export function startEpisode(ref: EpisodeRef, start: EpisodeStart, deps: Episode
     const summary = sharedSummary(decision);
     const outcome = ok ? OUTCOMES.permitted : OUTCOMES.denied;
     const ext = gateExt(severity, terminate);
-    const entry: AuditEntry = argsText === null
+    const entry: AuditEntry = canonical === null
       ? { agent, run_id: ref.rolloutId, policy_digest: digest, kind: "decision", stage: "pre_tool", tool, action: tool, call_id: callId, decision: summary, outcome, ext }
       : {
           agent, run_id: ref.rolloutId, policy_digest: digest, kind: "decision", stage: "pre_tool", tool, action: tool, call_id: callId, decision: summary, outcome, ext,
-          args_digest: sha256Hex(argsText), args: loggedArgs(call.args, decision.transform?.redact, argsText),
+          args_digest: canonicalArgsDigest(canonical), args: loggedArgs(call.args, decision.transform?.redact, canonical),
         };
     if (!append(entry)) {
       ok = false;
