@@ -1,8 +1,8 @@
 /**
  * What the remote-kernel suites share: the remote kernels and sidecars a test opened
- * (closed after each test) and the `GovernanceDenied` a governed call must reject with.
+ * (closed after each test). The expected denial comes from `@agentgov/core/testing`.
  */
-import { GovernanceDenied, type RemoteKernel } from "@agentgov/core";
+import type { RemoteKernel } from "@agentgov/core";
 import type { Sidecar } from "./sidecar.js";
 
 /** A remote kernel and the sidecar it talks to. */
@@ -30,13 +30,3 @@ export class OpenedKernels {
   }
 }
 
-/** The `GovernanceDenied` that `promise` rejects with; any other outcome fails the test. */
-export async function denial(promise: Promise<unknown>): Promise<GovernanceDenied> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GovernanceDenied) return error;
-    throw error;
-  }
-  throw new Error("expected GovernanceDenied");
-}

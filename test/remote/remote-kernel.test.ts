@@ -4,11 +4,12 @@
  * failures that must deny.
  */
 import { GovernanceDenied, remoteKernel, type AuditRecord, type DecisionRequest, type PolicyDocument } from "@agentgov/core";
+import { denial } from "@agentgov/core/testing";
 import { GovernanceCallbackHandler } from "@agentgov/langchain";
 import type { Serialized } from "@langchain/core/load/serializable";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DECIDE_TOKEN, SidecarHost, type Sidecar, type TestToken } from "./sidecar.js";
-import { denial, OpenedKernels, type KernelAndSidecar } from "./kernel-fixture.js";
+import { OpenedKernels, type KernelAndSidecar } from "./kernel-fixture.js";
 
 const ANN: TestToken = { id: "ann", token: "agt_ann-approves", scopes: ["approve"] };
 const BOB: TestToken = { id: "bob", token: "agt_bob-approves", scopes: ["approve"] };

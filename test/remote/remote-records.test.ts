@@ -5,9 +5,10 @@
  * in `createKernel`; a rule's deny or a failed round trip withholds it.
  */
 import { isAgentGovError, remoteKernel, type AuditRecord, type Decision, type DecisionRequest, type PolicyDocument } from "@agentgov/core";
+import { denial } from "@agentgov/core/testing";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DECIDE_TOKEN, SidecarHost } from "./sidecar.js";
-import { denial, OpenedKernels, type KernelAndSidecar } from "./kernel-fixture.js";
+import { OpenedKernels, type KernelAndSidecar } from "./kernel-fixture.js";
 
 const SECRET = "sk-live-0123456789";
 

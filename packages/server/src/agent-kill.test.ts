@@ -3,7 +3,8 @@
  * `server.kernel.decide` / `server.kernel.enforce` in-process (the server's own approvals
  * waiter, a library user sharing the process), and after a restart.
  */
-import { GovernanceDenied, type DecisionRequest } from "@agentgov/core";
+import type { DecisionRequest } from "@agentgov/core";
+import { denial } from "@agentgov/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { call, request, startHarness, type Harness } from "./testing/fixtures/harness.js";
 
@@ -17,15 +18,6 @@ afterEach(async () => {
 
 const search = (agent: string): DecisionRequest => request(agent, "search") as unknown as DecisionRequest;
 
-async function denial(promise: Promise<unknown>): Promise<GovernanceDenied> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GovernanceDenied) return error;
-    throw error;
-  }
-  throw new Error("expected GovernanceDenied");
-}
 
 describe("a per-agent kill through the API", () => {
   it("denies kill_switch in the server's own kernel (decide and enforce); other agents are unaffected; release lifts it", async () => {

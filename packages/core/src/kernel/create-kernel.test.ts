@@ -5,6 +5,7 @@ import { GovernanceDenied, isAgentGovError } from "../errors.js";
 import type { PolicyDocument } from "../policy/document.js";
 import type { PolicyEngine } from "../policy/engine.js";
 import type { DecisionRequest } from "../policy/types.js";
+import { denial } from "../testing/index.js";
 import { createKernel } from "./create-kernel.js";
 import type { KernelOptions } from "./types.js";
 
@@ -36,15 +37,6 @@ function counter<T>(result: T | ((args: unknown) => T)) {
   return { run, seen };
 }
 
-async function denial(promise: Promise<unknown>): Promise<GovernanceDenied> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GovernanceDenied) return error;
-    throw error;
-  }
-  throw new Error("expected GovernanceDenied");
-}
 
 function kernelWith(options: KernelOptions = {}) {
   const audit = memoryAudit();

@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GovernanceDenied } from "../errors.js";
 import { createKernel } from "../kernel/create-kernel.js";
 import type { PolicyDocument } from "../policy/document.js";
 import type { DecisionRequest } from "../policy/types.js";
+import { denial } from "../testing/index.js";
 import { remoteApprovalHandler } from "./approval-handler.js";
 
 const TOKEN = "agt_approvals";
@@ -162,15 +162,6 @@ function kernel(options: { timeoutMs?: number; token?: string; endpoint?: string
   });
 }
 
-async function denial(promise: Promise<unknown>): Promise<GovernanceDenied> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GovernanceDenied) return error;
-    throw error;
-  }
-  throw new Error("expected GovernanceDenied");
-}
 
 describe("remoteApprovalHandler", () => {
   it("creates the approval for the exact action, long-polls, consumes it once approved by the quorum, and the tool runs", async () => {

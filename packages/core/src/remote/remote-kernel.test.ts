@@ -1,9 +1,10 @@
 import { Worker } from "node:worker_threads";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { memoryAudit } from "../audit/index.js";
-import { GovernanceDenied, isAgentGovError } from "../errors.js";
+import { isAgentGovError } from "../errors.js";
 import type { AgentKillSwitch } from "../guards/kill-switch.js";
 import type { Decision, DecisionRequest } from "../policy/types.js";
+import { denial } from "../testing/index.js";
 import type { RemoteKernel, RemoteKernelOptions } from "./options.js";
 import { remoteKernel } from "./remote-kernel.js";
 
@@ -80,15 +81,6 @@ function kernel(options: Partial<RemoteKernelOptions> = {}): RemoteKernel {
   return k;
 }
 
-async function denial(promise: Promise<unknown>): Promise<GovernanceDenied> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GovernanceDenied) return error;
-    throw error;
-  }
-  throw new Error("expected GovernanceDenied");
-}
 
 beforeEach(async () => {
   sidecar = new StubSidecar();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GovernanceDenied } from "../errors.js";
 import { createKernel } from "../kernel/create-kernel.js";
-import { manualClock, refusingAudit, scriptedApprovals } from "./index.js";
+import { denial, manualClock, refusingAudit, scriptedApprovals } from "./index.js";
 
 const policy = { apiVersion: "agentgov/v1" as const, name: "p", rules: [{ name: "q", condition: "tool.name == 't'", action: "allow" as const, limit: "1/second" }, { name: "a", condition: "tool.name == 'r'", action: "require_approval" as const }] };
 const req = (tool: string) => ({ agent: "x", context: { tool: { name: tool } } });
@@ -29,5 +29,15 @@ describe("testing helpers", () => {
   it("refusingAudit makes enforcement deny audit_unavailable", async () => {
     const kernel = createKernel({ policies: [policy], audit: refusingAudit() });
     await expect(kernel.enforce(req("t"), () => "ok")).rejects.toBeInstanceOf(GovernanceDenied);
+  });
+
+  it("denial returns the GovernanceDenied a governed call rejects with, and fails on anything else", async () => {
+    const kernel = createKernel({ policies: [policy], approvals: scriptedApprovals([{ approved: false }]) });
+    const denied = await denial(kernel.enforce(req("r"), () => "ok"));
+    expect(denied).toBeInstanceOf(GovernanceDenied);
+    expect(denied.decision.code).toBe("approval_denied");
+    await expect(denial(Promise.resolve("ran"))).rejects.toThrow("expected GovernanceDenied");
+    const other = new Error("boom");
+    await expect(denial(Promise.reject(other))).rejects.toBe(other);
   });
 });

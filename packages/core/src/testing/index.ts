@@ -1,8 +1,9 @@
 /**
  * `@agentgov/core/testing`: helpers for testing governed code — a manual clock, scripted
- * approvals, and an audit sink that refuses records (to test your own fail-closed paths).
+ * approvals, an audit sink that refuses records (to test your own fail-closed paths), and
+ * the denial a governed call rejects with.
  */
-import { AgentGovError } from "../errors.js";
+import { AgentGovError, GovernanceDenied } from "../errors.js";
 import type { AuditSink } from "../audit/types.js";
 import type { ApprovalHandler, ApprovalRequest, ApprovalResult } from "../kernel/types.js";
 
@@ -58,4 +59,18 @@ export function refusingAudit(reason = "refusingAudit: the sink refuses every re
     close: () => Promise.resolve(),
     head: () => ({ seq: 0, hash: "0".repeat(64) }),
   };
+}
+
+/**
+ * The `GovernanceDenied` that `promise` (a governed call) rejects with, to assert on its
+ * decision. Rethrows any other rejection; throws when the promise resolves.
+ */
+export async function denial(promise: Promise<unknown>): Promise<GovernanceDenied> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof GovernanceDenied) return error;
+    throw error;
+  }
+  throw new Error("expected GovernanceDenied");
 }
