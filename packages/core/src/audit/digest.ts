@@ -1,6 +1,6 @@
 /** SHA-256 digests used by the audit log: every record is hashed once on append and once on verification. */
 import { sha256Hex } from "../internal/sha256.js";
-import { canonicalArgs } from "./canonical-args.js";
+import { canonicalArgs, canonicalArgsDigest } from "./canonical-args.js";
 
 /** Hex SHA-256 of a string (hashed as UTF-8) or of bytes (shared with the policy digest). */
 export { sha256Hex };
@@ -17,5 +17,5 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * @throws AgentGovError `INVALID_REQUEST` when `args` is not JSON (undefined, bigint, a cycle, …).
  */
 export function digestArgs(args: unknown): string {
-  return sha256Hex(canonicalArgs(args).text);
+  return canonicalArgsDigest(canonicalArgs(args));
 }
